@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Every cap on untrusted input, in one place, each with its reason (curl DYN_* style). */
+#ifndef MSH_UTIL_LIMITS_H
+#define MSH_UTIL_LIMITS_H
+
+/* Network (protocol.md §2.7, §3). */
+#define LIMITS_DATAGRAM_LEN 2048            /* upstream's receive buffer; longer is truncated */
+#define LIMITS_INFLATE_LEN (2048 * 2048)    /* upstream's zlib output cap: the zlib-bomb bound */
+#define LIMITS_ASSEMBLY_LEN (LIMITS_INFLATE_LEN + 65536) /* compressed form of the above */
+#define LIMITS_FRAGMENTS 0x8000             /* 15-bit fragment numbers */
+#define LIMITS_PROTOBUF_LEN LIMITS_INFLATE_LEN /* an Instruction is what inflated */
+#define LIMITS_RECV_STATES 1024             /* receiver quench threshold (§5.5) */
+#define LIMITS_SENT_STATES 32               /* sender list length before pruning (§5.2) */
+#define LIMITS_CLIENT_SOCKETS 10            /* old client sockets kept after hops (§6) */
+
+/* Terminal (protocol.md §9, style.md §7). */
+#define LIMITS_FB_COLS 2000                 /* widest screen accepted from a peer resize */
+#define LIMITS_FB_ROWS 1000                 /* tallest screen accepted from a peer resize */
+#define LIMITS_VT_PARAMS 32                 /* CSI parameters kept; extras go to a sink slot */
+#define LIMITS_VT_SUBPARAMS 8               /* colon sub-parameters kept per parameter */
+#define LIMITS_VT_PARAM_MAX 65535           /* digits saturate here, so a u32 never wraps */
+#define LIMITS_VT_INTERMEDIATES 8           /* intermediate/private bytes kept (upstream: 8) */
+#define LIMITS_OSC_LEN 16384                /* OSC string, upstream's cap; longer is dropped */
+#define LIMITS_TITLE_CHARS 256              /* code points of a title (upstream) */
+#define LIMITS_CELL_BYTES 32                /* UTF-8 bytes of one grapheme (upstream) */
+
+/* Bootstrap. */
+#define LIMITS_CONNECT_LINE 4096            /* one line of remote output while looking for CONNECT */
+#define LIMITS_REMOTE_OUTPUT (256 * 1024)   /* total remote output read before giving up */
+
+#endif
