@@ -12,6 +12,7 @@
 #define LIMITS_RECV_STATES 1024             /* receiver quench threshold (§5.5) */
 #define LIMITS_SENT_STATES 32               /* sender list length before pruning (§5.2) */
 #define LIMITS_CLIENT_SOCKETS 10            /* old client sockets kept after hops (§6) */
+#define LIMITS_USTREAM_EVENTS (1u << 20)    /* events in one user-stream state (a paste) */
 
 /* Terminal (protocol.md §9, style.md §7). */
 #define LIMITS_FB_COLS 2000                 /* widest screen accepted from a peer resize */
