@@ -8,28 +8,14 @@
 #include <string.h>
 
 #include "terminal/terminal_internal.h"
+#include "util/width.h"
 #include "util/xmalloc.h"
 
-#if __has_include("util/width.h")
-#include "util/width.h"
-
 int
 emu_width(uint32_t cp)
 {
-    return width_cp(cp);
+    return width_cp(cp); /* glibc-compatible, so both ends agree (protocol.md §9.6) */
 }
-#else
-/* TEMPORARY: until util/width.h lands, the C library's wcwidth (locale dependent). */
-#include <wchar.h>
-
-int
-emu_width(uint32_t cp)
-{
-    if ((cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xff))
-        return 1;
-    return wcwidth((wchar_t)cp);
-}
-#endif
 
 static int
 clamp_int(int v, int lo, int hi)

@@ -485,7 +485,7 @@ fb_cell_append(struct fb_row *r, struct fb_cell *c, uint32_t cp)
         if (r->n_ext >= r->cap_ext) {
             struct fb_ext *old = r->ext;
 
-            ext_rebuild(r, old, (size_t)r->n_ext + 1);
+            ext_rebuild(r, old, 0); /* leaves room: cap >= 2 * live, >= 4 */
             free(old);
         }
         e = &r->ext[r->n_ext++];
