@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* All the transport knows about a state (style.md §4; upstream completeterminal.h
+ * "interface for Network::Transport"). statesync implements these for the user stream and
+ * the complete terminal; the transport never looks inside a state. */
+#ifndef MSH_NETWORK_STATE_OPS_H
+#define MSH_NETWORK_STATE_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct wbuf;
+
+struct state_ops {
+    /* A deep (or copy-on-write) copy; caller frees with free. Never NULL. */
+    void *(*clone)(const void *s);
+    void (*free)(void *s);
+    bool (*equal)(const void *a, const void *b);
+    /* Appends the serialized diff that turns `from` into `to` (empty when equal). */
+    int (*diff)(const void *from, const void *to, struct wbuf *out);
+    /* Applies an untrusted serialized diff; on error s may be partly changed (the caller
+     * applies to a fresh clone and discards it on error). */
+    int (*apply)(void *s, const uint8_t *diff, size_t len);
+    /* Removes the acknowledged prefix (user streams); NULL for states without one. */
+    void (*subtract)(void *s, const void *acked_prefix);
+};
+
+#endif

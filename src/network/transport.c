@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SSP sender and receiver (protocol.md §5). Timers, numbering and the assumed-receiver
+ * walk follow upstream 1.4.0 transportsender-impl.h and networktransport-impl.h, with every
+ * rule that upstream enforces by assertion turned into a checked drop. */
+#include "network/transport.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/wbuf.h"
+#include "util/xmalloc.h"
+
+#define NEVER UINT64_MAX
+
+struct tstate {
+    uint64_t ts_ms;
+    uint64_t num;
+    void *state;
+};
+
+struct transport {
+    const struct state_ops *mine, *theirs;
+    struct transport_link link;
+    uint64_t mindelay_ms;
+
+    /* Sender (transportsender-impl.h). sent[0] is "front" (newest acknowledged),
+     * sent[n_sent-1] is "back" (newest transmitted). */
+    void *current;
+    struct tstate sent[LIMITS_SENT_STATES + 1];
+    size_t n_sent;
+    size_t assumed; /* index into sent[]: the assumed receiver state */
+    uint64_t next_ack_ms, next_send_ms, mindelay_clock;
+    bool shutdown_in_progress;
+    unsigned shutdown_tries;
+    uint64_t shutdown_start_ms;
+    uint64_t ack_num;        /* newest remote state we hold, sent as ack_num */
+    bool pending_data_ack;
+    uint64_t last_heard_ms;
+    uint64_t last_ack_sent;  /* ack_num of our last transmission */
+    bool sent_anything;
+
+    /* Receiver (networktransport-impl.h), sorted by num. */
+    struct tstate *recv;
+    size_t n_recv, cap_recv;
+    void *last_consumed;     /* the remote state the application consumed last */
+    uint64_t quench_until_ms;
+
+    struct wbuf *diff_a, *diff_b;
+};
+
+static uint64_t
+u64_add(uint64_t a, uint64_t b)
+{
+    return a > NEVER - b ? NEVER : a + b;
+}
+
+uint64_t
+transport_send_interval_ms(const struct transport *t)
+{
+    double srtt = t->link.srtt_ms(t->link.user);
+    double v = ceil(srtt / 2.0);
+    if (!(v >= TRANSPORT_SEND_INTERVAL_MIN_MS))
+        return TRANSPORT_SEND_INTERVAL_MIN_MS;
+    if (v > TRANSPORT_SEND_INTERVAL_MAX_MS)
+        return TRANSPORT_SEND_INTERVAL_MAX_MS;
+    return (uint64_t)v;
+}
+
+struct transport *
+transport_new(const struct state_ops *mine, void *my_initial, const struct state_ops *theirs,
+              void *their_initial, const struct transport_link *link, uint64_t mindelay_ms,
+              uint64_t now_ms)
+{
+    struct transport *t = xcalloc(1, sizeof(*t));
+    t->mine = mine;
+    t->theirs = theirs;
+    t->link = *link;
+    t->mindelay_ms = mindelay_ms;
+    t->current = my_initial;
+    t->sent[0] = (struct tstate){now_ms, 0, mine->clone(my_initial)};
+    t->n_sent = 1;
+    t->assumed = 0;
+    t->next_ack_ms = now_ms;
+    t->next_send_ms = now_ms;
+    t->mindelay_clock = NEVER;
+    t->cap_recv = 16;
+    t->recv = xcalloc(t->cap_recv, sizeof(*t->recv));
+    t->recv[0] = (struct tstate){now_ms, 0, their_initial};
+    t->n_recv = 1;
+    t->last_consumed = theirs->clone(their_initial);
+    /* Diffs are capped by what a peer would inflate (protocol.md §2.7). */
+    t->diff_a = wbuf_new(LIMITS_INFLATE_LEN);
+    t->diff_b = wbuf_new(LIMITS_INFLATE_LEN);
+    return t;
+}
+
+void
+transport_free(struct transport *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->n_sent; i++)
+        t->mine->free(t->sent[i].state);
+    t->mine->free(t->current);
+    for (size_t i = 0; i < t->n_recv; i++)
+        t->theirs->free(t->recv[i].state);
+    free(t->recv);
+    t->theirs->free(t->last_consumed);
+    wbuf_free(t->diff_a);
+    wbuf_free(t->diff_b);
+    free(t);
+}
+
+void *
+transport_current(struct transport *t)
+{
+    return t->current;
+}
+
+const void *
+transport_remote(const struct transport *t)
+{
+    return t->recv[t->n_recv - 1].state;
+}
+
+uint64_t
+transport_remote_num(const struct transport *t)
+{
+    return t->recv[t->n_recv - 1].num;
+}
+
+uint64_t
+transport_remote_ms(const struct transport *t)
+{
+    return t->recv[t->n_recv - 1].ts_ms;
+}
+
+/* ---- sender ---- */
+
+static void
+update_assumed(struct transport *t, uint64_t now_ms)
+{
+    /* Start from what is known, and give the benefit of the doubt to states sent recently
+     * enough that their ack could not have come back yet. */
+    uint64_t window = u64_add(t->link.rto_ms(t->link.user), TRANSPORT_ACK_DELAY_MS);
+    t->assumed = 0;
+    for (size_t i = 1; i < t->n_sent; i++) {
+        uint64_t age = now_ms >= t->sent[i].ts_ms ? now_ms - t->sent[i].ts_ms : 0;
+        if (age >= window)
+            break;
+        t->assumed = i;
+    }
+}
+
+static void
+rationalize(struct transport *t)
+{
+    /* User streams forget the acknowledged prefix so nothing grows without bound; front
+     * goes last because it is the prefix itself. */
+    if (t->mine->subtract == NULL)
+        return;
+    const void *known = t->sent[0].state;
+    t->mine->subtract(t->current, known);
+    for (size_t i = t->n_sent; i-- > 0;)
+        t->mine->subtract(t->sent[i].state, known);
+}
+
+static void
+calculate_timers(struct transport *t, uint64_t now_ms)
+{
+    const struct tstate *back = &t->sent[t->n_sent - 1];
+    uint64_t interval = transport_send_interval_ms(t);
+    bool active = u64_add(t->last_heard_ms, TRANSPORT_ACTIVE_RETRY_MS) > now_ms;
+
+    update_assumed(t, now_ms);
+    rationalize(t);
+
+    if (t->pending_data_ack && t->next_ack_ms > u64_add(now_ms, TRANSPORT_ACK_DELAY_MS))
+        t->next_ack_ms = now_ms + TRANSPORT_ACK_DELAY_MS;
+
+    if (!t->mine->equal(t->current, back->state)) {
+        if (t->mindelay_clock == NEVER)
+            t->mindelay_clock = now_ms;
+        t->next_send_ms = MSH_MAX(u64_add(t->mindelay_clock, t->mindelay_ms),
+                                  u64_add(back->ts_ms, interval));
+    } else if (!t->mine->equal(t->current, t->sent[t->assumed].state) && active) {
+        t->next_send_ms = u64_add(back->ts_ms, interval);
+        if (t->mindelay_clock != NEVER)
+            t->next_send_ms =
+                MSH_MAX(t->next_send_ms, u64_add(t->mindelay_clock, t->mindelay_ms));
+    } else if (!t->mine->equal(t->current, t->sent[0].state) && active) {
+        t->next_send_ms = u64_add(u64_add(back->ts_ms, t->link.rto_ms(t->link.user)),
+                                  TRANSPORT_ACK_DELAY_MS);
+    } else {
+        t->next_send_ms = NEVER;
+    }
+
+    /* Speed up the shutdown sequence (both directions). */
+    if (t->shutdown_in_progress || t->ack_num == TRANSPORT_SHUTDOWN_NUM)
+        t->next_ack_ms = u64_add(back->ts_ms, interval);
+}
+
+static void
+add_sent_state(struct transport *t, uint64_t now_ms, uint64_t num)
+{
+    t->sent[t->n_sent++] = (struct tstate){now_ms, num, t->mine->clone(t->current)};
+    if (t->n_sent > LIMITS_SENT_STATES) {
+        /* Erase the state 16 places from the end, from the middle of the queue. */
+        size_t victim = t->n_sent - 1 - 16;
+        t->mine->free(t->sent[victim].state);
+        memmove(&t->sent[victim], &t->sent[victim + 1],
+                (t->n_sent - victim - 1) * sizeof(t->sent[0]));
+        t->n_sent--;
+        if (t->assumed > victim)
+            t->assumed--;
+        else if (t->assumed == victim)
+            t->assumed = 0;
+    }
+}
+
+static int
+send_instr(struct transport *t, uint64_t old_num, uint64_t new_num, const struct wbuf *diff,
+           uint64_t now_ms)
+{
+    struct transport_instr in = {
+        .old_num = old_num,
+        .new_num = new_num,
+        .ack_num = t->ack_num,
+        .throwaway_num = t->sent[0].num,
+        .diff = diff ? wbuf_ptr(diff) : NULL,
+        .diff_len = diff ? wbuf_len(diff) : 0,
+    };
+    if (new_num == TRANSPORT_SHUTDOWN_NUM)
+        t->shutdown_tries++;
+    t->last_ack_sent = t->ack_num;
+    t->sent_anything = true;
+    t->pending_data_ack = false;
+    return t->link.send(t->link.user, &in, now_ms);
+}
+
+static int
+send_empty_ack(struct transport *t, uint64_t now_ms)
+{
+    uint64_t old_num = t->sent[t->assumed].num;
+    uint64_t new_num = t->sent[t->n_sent - 1].num + 1;
+    if (t->shutdown_in_progress)
+        new_num = TRANSPORT_SHUTDOWN_NUM;
+    add_sent_state(t, now_ms, new_num);
+    int r = send_instr(t, old_num, new_num, NULL, now_ms);
+    t->next_ack_ms = u64_add(now_ms, TRANSPORT_ACK_INTERVAL_MS);
+    t->next_send_ms = NEVER;
+    return r;
+}
+
+static int
+send_to_receiver(struct transport *t, const struct wbuf *diff, uint64_t now_ms)
+{
+    struct tstate *back = &t->sent[t->n_sent - 1];
+    uint64_t old_num = t->sent[t->assumed].num;
+    uint64_t new_num = t->mine->equal(t->current, back->state) ? back->num : back->num + 1;
+    if (t->shutdown_in_progress)
+        new_num = TRANSPORT_SHUTDOWN_NUM;
+    if (new_num == back->num)
+        back->ts_ms = now_ms; /* a retransmission of the newest state */
+    else
+        add_sent_state(t, now_ms, new_num);
+    int r = send_instr(t, old_num, new_num, diff, now_ms);
+    t->assumed = t->n_sent - 1;
+    t->next_ack_ms = u64_add(now_ms, TRANSPORT_ACK_INTERVAL_MS);
+    t->next_send_ms = NEVER;
+    return r;
+}
+
+int
+transport_tick(struct transport *t, uint64_t now_ms)
+{
+    int r = 0;
+    struct wbuf *diff = t->diff_a;
+
+    calculate_timers(t, now_ms);
+    if (!t->link.has_remote(t->link.user))
+        goto out;
+    if (now_ms < t->next_ack_ms && now_ms < t->next_send_ms)
+        goto out;
+
+    wbuf_reset(t->diff_a);
+    if ((r = t->mine->diff(t->sent[t->assumed].state, t->current, t->diff_a)) != 0)
+        goto out;
+    if (t->assumed != 0) {
+        /* Prospective resend: a diff against the acknowledged state survives loss; prefer
+         * it if no longer, or under 1000 bytes and at most 100 bytes longer. */
+        wbuf_reset(t->diff_b);
+        if ((r = t->mine->diff(t->sent[0].state, t->current, t->diff_b)) != 0)
+            goto out;
+        size_t a = wbuf_len(t->diff_a), b = wbuf_len(t->diff_b);
+        if (b <= a || (b < 1000 && b - a < 100)) {
+            t->assumed = 0;
+            diff = t->diff_b;
+        }
+    }
+
+    if (wbuf_len(diff) == 0) {
+        if (now_ms >= t->next_ack_ms) {
+            r = send_empty_ack(t, now_ms);
+            t->mindelay_clock = NEVER;
+        }
+        if (now_ms >= t->next_send_ms) {
+            t->next_send_ms = NEVER;
+            t->mindelay_clock = NEVER;
+        }
+    } else if (now_ms >= t->next_send_ms || now_ms >= t->next_ack_ms) {
+        r = send_to_receiver(t, diff, now_ms);
+        t->mindelay_clock = NEVER;
+    }
+out:
+    return r;
+}
+
+uint64_t
+transport_wait_ms(struct transport *t, uint64_t now_ms)
+{
+    calculate_timers(t, now_ms);
+    if (!t->link.has_remote(t->link.user))
+        return NEVER;
+    uint64_t next = MSH_MIN(t->next_ack_ms, t->next_send_ms);
+    return next > now_ms ? next - now_ms : 0;
+}
+
+static void
+process_ack(struct transport *t, uint64_t ack_num)
+{
+    /* An ack of a state we already culled (or never sent) is ignored. */
+    size_t i;
+    for (i = 0; i < t->n_sent; i++)
+        if (t->sent[i].num == ack_num)
+            break;
+    if (i == t->n_sent || i == 0)
+        return;
+    for (size_t k = 0; k < i; k++)
+        t->mine->free(t->sent[k].state);
+    memmove(&t->sent[0], &t->sent[i], (t->n_sent - i) * sizeof(t->sent[0]));
+    t->n_sent -= i;
+    t->assumed = t->assumed >= i ? t->assumed - i : 0;
+}
+
+/* ---- receiver ---- */
+
+int
+transport_recv(struct transport *t, const struct transport_instr *in, uint64_t now_ms)
+{
+    int r = 0;
+    size_t ref, pos;
+    void *state = NULL;
+
+    process_ack(t, in->ack_num);
+    /* End-to-end-to-end connectivity: the port-hopping clock of the connection. */
+    if (t->link.roundtrip_success)
+        t->link.roundtrip_success(t->link.user, t->sent[0].ts_ms);
+
+    for (size_t i = 0; i < t->n_recv; i++)
+        if (t->recv[i].num == in->new_num)
+            goto out; /* duplicate */
+    for (ref = 0; ref < t->n_recv; ref++)
+        if (t->recv[ref].num == in->old_num)
+            break;
+    if (ref == t->n_recv)
+        goto out; /* base unknown: out of order or already discarded (idempotency) */
+
+    /* An honest sender's throwaway_num (its front) never passes its old_num (its assumed
+     * state, at or after front); upstream would discard the reference state here. */
+    if (in->throwaway_num > in->old_num) {
+        r = MSH_ERR_PROTO;
+        goto out;
+    }
+    {
+        size_t keep = 0;
+        while (keep < t->n_recv && t->recv[keep].num < in->throwaway_num)
+            keep++;
+        for (size_t k = 0; k < keep; k++)
+            t->theirs->free(t->recv[k].state);
+        memmove(&t->recv[0], &t->recv[keep], (t->n_recv - keep) * sizeof(t->recv[0]));
+        t->n_recv -= keep;
+        ref -= keep;
+    }
+
+    if (t->n_recv > LIMITS_RECV_STATES) {
+        /* Refuse rather than drop from the middle: never ack a state and forget it. */
+        if (now_ms < t->quench_until_ms)
+            goto out;
+        t->quench_until_ms = u64_add(now_ms, TRANSPORT_QUENCH_MS);
+    }
+
+    state = t->theirs->clone(t->recv[ref].state);
+    if (in->diff_len > 0 && (r = t->theirs->apply(state, in->diff, in->diff_len)) != 0)
+        goto out;
+
+    for (pos = 0; pos < t->n_recv; pos++)
+        if (t->recv[pos].num > in->new_num)
+            break;
+    if (t->n_recv == t->cap_recv) {
+        t->cap_recv *= 2;
+        t->recv = xreallocarray(t->recv, t->cap_recv, sizeof(*t->recv));
+    }
+    memmove(&t->recv[pos + 1], &t->recv[pos], (t->n_recv - pos) * sizeof(t->recv[0]));
+    t->recv[pos] = (struct tstate){now_ms, in->new_num, state};
+    t->n_recv++;
+    state = NULL;
+    if (pos != t->n_recv - 1)
+        goto out; /* not the newest: ack and "heard" stay as they are */
+
+    t->ack_num = in->new_num;
+    t->last_heard_ms = now_ms;
+    if (in->diff_len > 0)
+        t->pending_data_ack = true;
+out:
+    if (state)
+        t->theirs->free(state);
+    return r;
+}
+
+int
+transport_remote_diff(struct transport *t, struct wbuf *out)
+{
+    const void *newest = t->recv[t->n_recv - 1].state;
+    int r = t->theirs->diff(t->last_consumed, newest, out);
+    if (t->theirs->subtract) {
+        const void *oldest = t->recv[0].state;
+        for (size_t i = t->n_recv; i-- > 0;)
+            t->theirs->subtract(t->recv[i].state, oldest);
+    }
+    /* Even when the diff failed (a state that is not an extension of the consumed one,
+     * which only a broken peer produces) the application moves on to the newest state. */
+    t->theirs->free(t->last_consumed);
+    t->last_consumed = t->theirs->clone(t->recv[t->n_recv - 1].state);
+    return r;
+}
+
+/* ---- shutdown and clocks ---- */
+
+void
+transport_start_shutdown(struct transport *t, uint64_t now_ms)
+{
+    if (!t->shutdown_in_progress) {
+        t->shutdown_start_ms = now_ms;
+        t->shutdown_in_progress = true;
+    }
+}
+
+bool
+transport_shutdown_in_progress(const struct transport *t)
+{
+    return t->shutdown_in_progress;
+}
+
+bool
+transport_shutdown_acknowledged(const struct transport *t)
+{
+    return t->sent[0].num == TRANSPORT_SHUTDOWN_NUM;
+}
+
+bool
+transport_shutdown_ack_timed_out(const struct transport *t, uint64_t now_ms)
+{
+    if (!t->shutdown_in_progress)
+        return false;
+    if (t->shutdown_tries >= TRANSPORT_SHUTDOWN_RETRIES)
+        return true;
+    return now_ms - t->shutdown_start_ms >= TRANSPORT_ACTIVE_RETRY_MS;
+}
+
+bool
+transport_counterparty_shutdown_ack_sent(const struct transport *t)
+{
+    return t->sent_anything && t->last_ack_sent == TRANSPORT_SHUTDOWN_NUM;
+}
+
+bool
+transport_counterparty_shutting_down(const struct transport *t)
+{
+    return t->recv[t->n_recv - 1].num == TRANSPORT_SHUTDOWN_NUM;
+}
+
+uint64_t
+transport_sent_acked_ms(const struct transport *t)
+{
+    return t->sent[0].ts_ms;
+}
+
+uint64_t
+transport_sent_last_ms(const struct transport *t)
+{
+    return t->sent[t->n_sent - 1].ts_ms;
+}
+
+uint64_t
+transport_last_heard_ms(const struct transport *t)
+{
+    return t->last_heard_ms;
+}
+
+size_t
+transport_sent_count(const struct transport *t)
+{
+    return t->n_sent;
+}
+
+size_t
+transport_received_count(const struct transport *t)
+{
+    return t->n_recv;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The State Synchronization Protocol transport (protocol.md §5; upstream
+ * transportsender-impl.h and networktransport-impl.h): a sender of our own numbered states
+ * and a receiver of the peer's, generic over struct state_ops. It is sans-IO: it emits and
+ * takes decoded Instructions through struct transport_link, and every call takes the
+ * monotonic time in ms, so it can be driven by a simulated clock and link in tests. */
+#ifndef MSH_NETWORK_TRANSPORT_H
+#define MSH_NETWORK_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "network/state_ops.h"
+#include "util/macros.h"
+
+struct wbuf;
+
+#define TRANSPORT_SHUTDOWN_NUM UINT64_MAX
+#define TRANSPORT_ACK_INTERVAL_MS 3000u      /* heartbeat (§5.4) */
+#define TRANSPORT_ACK_DELAY_MS 100u          /* delayed ack of a non-empty diff */
+#define TRANSPORT_ACTIVE_RETRY_MS 10000u     /* resend actively only if heard this recently */
+#define TRANSPORT_SHUTDOWN_RETRIES 16u
+#define TRANSPORT_SEND_INTERVAL_MIN_MS 20u
+#define TRANSPORT_SEND_INTERVAL_MAX_MS 250u
+#define TRANSPORT_QUENCH_MS 15000u           /* receiver refusal period past 1024 states */
+#define TRANSPORT_MINDELAY_SERVER_MS 8u
+#define TRANSPORT_MINDELAY_CLIENT_MS 1u
+
+/* One TransportBuffers.Instruction without its version and chaff (the link adds them). */
+struct transport_instr {
+    uint64_t old_num, new_num, ack_num, throwaway_num;
+    const uint8_t *diff; /* borrowed for the duration of the call */
+    size_t diff_len;
+};
+
+/* What the transport needs of the connection below it. */
+struct transport_link {
+    void *user;
+    /* Encode, compress, fragment, seal and send; an error is returned from transport_tick. */
+    int (*send)(void *user, const struct transport_instr *in, uint64_t now_ms);
+    bool (*has_remote)(void *user);
+    double (*srtt_ms)(void *user);
+    uint64_t (*rto_ms)(void *user);
+    /* The transmit time of the newest state the peer acknowledged (port hopping, §6). */
+    void (*roundtrip_success)(void *user, uint64_t sent_ms);
+};
+
+struct transport;
+
+/* Takes ownership of both initial states (state 0 of each direction). mindelay_ms is
+ * TRANSPORT_MINDELAY_SERVER_MS or _CLIENT_MS. Caller frees with transport_free. */
+struct transport *transport_new(const struct state_ops *mine, void *my_initial,
+                                const struct state_ops *theirs, void *their_initial,
+                                const struct transport_link *link, uint64_t mindelay_ms,
+                                uint64_t now_ms);
+void transport_free(struct transport *t); /* NULL ok */
+
+/* Our current state: the application changes it in place; the transport notices. Borrowed. */
+void *transport_current(struct transport *t);
+/* The newest state received from the peer, its number, and when it was stored (for state
+ * 0, when the transport was made: upstream's get_latest_remote_state().timestamp).
+ * Borrowed until the next recv. */
+const void *transport_remote(const struct transport *t);
+uint64_t transport_remote_num(const struct transport *t);
+uint64_t transport_remote_ms(const struct transport *t);
+/* Appends the diff from the remote state the application consumed last to the newest one,
+ * then rationalizes the held remote states (upstream get_remote_diff). */
+int transport_remote_diff(struct transport *t, struct wbuf *out) WARN_UNUSED_RESULT;
+
+/* Takes one complete, version-checked Instruction from the peer. Returns 0 when it was
+ * processed or harmlessly ignored (duplicate, unknown base, quench); MSH_ERR_PROTO or the
+ * apply error when it was malformed (dropped; the session goes on). */
+int transport_recv(struct transport *t, const struct transport_instr *in, uint64_t now_ms)
+    WARN_UNUSED_RESULT;
+/* Sends whatever is due. Returns the link's error, if any. */
+int transport_tick(struct transport *t, uint64_t now_ms) WARN_UNUSED_RESULT;
+/* Milliseconds until the next deadline (UINT64_MAX when none, e.g. without a peer). */
+uint64_t transport_wait_ms(struct transport *t, uint64_t now_ms);
+
+void transport_start_shutdown(struct transport *t, uint64_t now_ms);
+bool transport_shutdown_in_progress(const struct transport *t);
+/* Our shutdown state was acknowledged by the peer. */
+bool transport_shutdown_acknowledged(const struct transport *t);
+/* 16 shutdown transmissions or 10 s without acknowledgement. */
+bool transport_shutdown_ack_timed_out(const struct transport *t, uint64_t now_ms);
+/* The peer asked to shut down and we have sent it an ack of that (then we may exit). */
+bool transport_counterparty_shutdown_ack_sent(const struct transport *t);
+bool transport_counterparty_shutting_down(const struct transport *t);
+
+/* Transmit time of the newest acknowledged / newest sent state; when a new remote state
+ * was last stored ("heard", 0 = never). */
+uint64_t transport_sent_acked_ms(const struct transport *t);
+uint64_t transport_sent_last_ms(const struct transport *t);
+uint64_t transport_last_heard_ms(const struct transport *t);
+/* Number of our sent states kept / remote states held (tests and diagnostics). */
+size_t transport_sent_count(const struct transport *t);
+size_t transport_received_count(const struct transport *t);
+/* ceil(SRTT/2) clamped to [20, 250] ms: the frame interval (§5.4). */
+uint64_t transport_send_interval_ms(const struct transport *t);
+
+#endif

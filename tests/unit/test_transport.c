@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SSP transport over a simulated clock and a simulated lossy link (deterministic seed):
+ * every state is eventually delivered, in order, under 50% loss, duplication and
+ * reordering; shutdown handshake; hostile instructions are dropped. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "network/transport.h"
+#include "test.h"
+#include "util/err.h"
+#include "util/wbuf.h"
+#include "util/xmalloc.h"
+
+/* ---- a user-stream-like state: an append-only byte string with subtract ---- */
+struct sstate {
+    size_t base; /* bytes subtracted so far (absolute offset of s[0]) */
+    size_t len;
+    char s[4096];
+};
+
+static void *
+s_clone(const void *p)
+{
+    return xmemdup(p, sizeof(struct sstate));
+}
+static void
+s_free(void *p)
+{
+    free(p);
+}
+static bool
+s_equal(const void *a, const void *b)
+{
+    const struct sstate *x = a, *y = b;
+    return x->base + x->len == y->base + y->len; /* append-only: equal ends, equal streams */
+}
+static int
+s_diff(const void *from, const void *to, struct wbuf *out)
+{
+    const struct sstate *f = from, *t = to;
+    size_t fend = f->base + f->len, tend = t->base + t->len;
+    if (fend < t->base || fend > tend)
+        return MSH_ERR_FORMAT; /* from is not a prefix of to */
+    return wbuf_put(out, t->s + (fend - t->base), tend - fend);
+}
+static int
+s_apply(void *p, const uint8_t *d, size_t n)
+{
+    struct sstate *s = p;
+    if (n > sizeof(s->s) - s->len)
+        return MSH_ERR_TOO_LARGE;
+    memcpy(s->s + s->len, d, n);
+    s->len += n;
+    return 0;
+}
+static void
+s_subtract(void *p, const void *prefix)
+{
+    struct sstate *s = p;
+    const struct sstate *q = prefix;
+    size_t cut_to = q->base + q->len;
+    if (cut_to <= s->base)
+        return;
+    size_t n = cut_to - s->base;
+    if (n > s->len)
+        n = s->len;
+    memmove(s->s, s->s + n, s->len - n);
+    s->len -= n;
+    s->base += n;
+}
+static const struct state_ops sops = {s_clone, s_free, s_equal, s_diff, s_apply, s_subtract};
+
+/* ---- a terminal-like state: a snapshot; the diff is the whole new value ---- */
+struct vstate {
+    uint32_t v;
+};
+static void *
+v_clone(const void *p)
+{
+    return xmemdup(p, sizeof(struct vstate));
+}
+static bool
+v_equal(const void *a, const void *b)
+{
+    return ((const struct vstate *)a)->v == ((const struct vstate *)b)->v;
+}
+static int
+v_diff(const void *from, const void *to, struct wbuf *out)
+{
+    if (v_equal(from, to))
+        return 0;
+    return wbuf_put_u32be(out, ((const struct vstate *)to)->v);
+}
+static int
+v_apply(void *p, const uint8_t *d, size_t n)
+{
+    if (n != 4)
+        return MSH_ERR_FORMAT;
+    ((struct vstate *)p)->v = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
+                              (uint32_t)d[2] << 8 | d[3];
+    return 0;
+}
+static const struct state_ops vops = {v_clone, s_free, v_equal, v_diff, v_apply, NULL};
+
+/* ---- the simulated link ---- */
+static uint64_t rng = 88172645463325252ull;
+static uint32_t
+rnd(uint32_t bound)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % bound);
+}
+
+struct msg {
+    uint64_t due;
+    int to; /* 0: client, 1: server */
+    struct transport_instr in;
+    uint8_t *diff;
+};
+
+struct sim {
+    struct msg q[20000];
+    size_t n;
+    int loss_pct, dup_pct;
+    uint64_t delay_ms, jitter_ms;
+    unsigned sent[2];
+    struct transport *t[2];
+};
+
+struct end {
+    struct sim *sim;
+    int me;
+    bool has_remote;
+};
+
+static int
+link_send(void *user, const struct transport_instr *in, uint64_t now)
+{
+    struct end *e = user;
+    struct sim *s = e->sim;
+    s->sent[e->me]++;
+    int copies = 1 + (rnd(100) < (uint32_t)s->dup_pct);
+    for (int c = 0; c < copies; c++) {
+        if (rnd(100) < (uint32_t)s->loss_pct || s->n == sizeof(s->q) / sizeof(s->q[0]))
+            continue;
+        struct msg *m = &s->q[s->n++];
+        m->due = now + s->delay_ms + (s->jitter_ms ? rnd((uint32_t)s->jitter_ms) : 0);
+        m->to = !e->me;
+        m->in = *in;
+        m->diff = in->diff_len ? xmemdup(in->diff, in->diff_len) : NULL;
+        m->in.diff = m->diff;
+    }
+    return 0;
+}
+static bool
+link_has_remote(void *user)
+{
+    return ((struct end *)user)->has_remote;
+}
+static double
+link_srtt(void *user)
+{
+    (void)user;
+    return 100.0;
+}
+static uint64_t
+link_rto(void *user)
+{
+    (void)user;
+    return 250;
+}
+
+static void
+deliver(struct sim *s, uint64_t now)
+{
+    for (size_t i = 0; i < s->n;) {
+        if (s->q[i].due <= now) {
+            struct msg m = s->q[i];
+            s->q[i] = s->q[--s->n];
+            int r = transport_recv(s->t[m.to], &m.in, now);
+            ASSERT_INT_EQ(r, 0);
+            free(m.diff);
+        } else {
+            i++;
+        }
+    }
+}
+
+static uint64_t
+next_due(const struct sim *s)
+{
+    uint64_t d = UINT64_MAX;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->q[i].due < d)
+            d = s->q[i].due;
+    return d;
+}
+
+/* Client types `total` bytes at random moments; the server changes its counter. */
+static void
+run_sim(int loss, int dup, uint64_t jitter, unsigned total)
+{
+    static struct sim s;
+    memset(&s, 0, sizeof(s));
+    s.loss_pct = loss;
+    s.dup_pct = dup;
+    s.delay_ms = 40;
+    s.jitter_ms = jitter;
+    struct end ec = {&s, 0, true}, es = {&s, 1, true};
+    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    uint64_t now = 1000000;
+    s.t[0] = transport_new(&sops, xcalloc(1, sizeof(struct sstate)), &vops,
+                           xcalloc(1, sizeof(struct vstate)), &lc,
+                           TRANSPORT_MINDELAY_CLIENT_MS, now);
+    s.t[1] = transport_new(&vops, xcalloc(1, sizeof(struct vstate)), &sops,
+                           xcalloc(1, sizeof(struct sstate)), &ls,
+                           TRANSPORT_MINDELAY_SERVER_MS, now);
+    char typed[4096], got[4096];
+    size_t n_typed = 0, n_got = 0;
+    struct wbuf *w = wbuf_new(4096);
+    uint64_t next_key = now + 5;
+    uint32_t server_v = 0;
+    uint64_t deadline = now + 600000;
+
+    while (now < deadline) {
+        if (now >= next_key && n_typed < total) {
+            char c = (char)('a' + rnd(26));
+            typed[n_typed++] = c;
+            struct sstate *cur = transport_current(s.t[0]);
+            ASSERT_INT_EQ(s_apply(cur, (const uint8_t *)&c, 1), 0);
+            next_key = now + 1 + rnd(80);
+            /* the server's screen changes in response, like an echo */
+            ((struct vstate *)transport_current(s.t[1]))->v = ++server_v;
+        }
+        deliver(&s, now);
+        /* the server application consumes the user stream in order */
+        wbuf_reset(w);
+        ASSERT_INT_EQ(transport_remote_diff(s.t[1], w), 0);
+        ASSERT_TRUE(n_got + wbuf_len(w) <= sizeof(got));
+        if (n_got + wbuf_len(w) <= sizeof(got)) {
+            memcpy(got + n_got, wbuf_ptr(w), wbuf_len(w));
+            n_got += wbuf_len(w);
+        }
+        for (int i = 0; i < 2; i++)
+            ASSERT_INT_EQ(transport_tick(s.t[i], now), 0);
+        if (n_typed == total && n_got == total &&
+            ((const struct vstate *)transport_remote(s.t[0]))->v == server_v &&
+            transport_sent_count(s.t[0]) == 1)
+            break;
+        uint64_t step = MSH_MIN(transport_wait_ms(s.t[0], now), transport_wait_ms(s.t[1], now));
+        uint64_t due = next_due(&s);
+        if (due != UINT64_MAX && due > now)
+            step = MSH_MIN(step, due - now);
+        if (n_typed < total)
+            step = MSH_MIN(step, next_key > now ? next_key - now : 0);
+        now += step ? step : 1;
+    }
+    ASSERT_INT_EQ(n_got, total);
+    ASSERT_MEM_EQ(got, typed, n_got < total ? n_got : total);
+    ASSERT_INT_EQ(((const struct vstate *)transport_remote(s.t[0]))->v, server_v);
+    ASSERT_TRUE(now < deadline);
+    /* memory stays bounded: acknowledged states are pruned on both sides */
+    ASSERT_TRUE(transport_sent_count(s.t[0]) <= 32);
+    ASSERT_TRUE(transport_received_count(s.t[1]) < 64);
+    fprintf(stderr, "  loss %d%% dup %d%% jitter %llu: %u bytes in %llu ms sim time, "
+                    "%u/%u instructions sent\n",
+            loss, dup, (unsigned long long)jitter, total,
+            (unsigned long long)(now - 1000000), s.sent[0], s.sent[1]);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    transport_free(s.t[0]);
+    transport_free(s.t[1]);
+    wbuf_free(w);
+}
+
+static void
+test_first_instruction(void)
+{
+    static struct sim s;
+    memset(&s, 0, sizeof(s));
+    struct end ec = {&s, 0, true};
+    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    TEST_START("startup: the first state goes out at once, numbered 1 on 0");
+    /* A clock far from 0, as CLOCK_MONOTONIC is: last_heard = 0 means "never heard". */
+    const uint64_t t0 = 1000000;
+    struct sstate *init = xcalloc(1, sizeof(*init));
+    struct transport *t = transport_new(&sops, init, &vops, xcalloc(1, sizeof(struct vstate)),
+                                        &lc, TRANSPORT_MINDELAY_CLIENT_MS, t0);
+    ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"R", 1), 0);
+    ASSERT_INT_EQ(transport_wait_ms(t, t0), 0);
+    ASSERT_INT_EQ(transport_tick(t, t0), 0);
+    ASSERT_INT_EQ(s.n, 1);
+    ASSERT_U64_EQ(s.q[0].in.old_num, 0);
+    ASSERT_U64_EQ(s.q[0].in.new_num, 1);
+    ASSERT_U64_EQ(s.q[0].in.ack_num, 0);
+    ASSERT_U64_EQ(s.q[0].in.throwaway_num, 0);
+    ASSERT_INT_EQ(s.q[0].in.diff_len, 1);
+
+    TEST_START("heartbeat: an unheard peer gets resends only from the 3 s ack timer");
+    ASSERT_INT_EQ(transport_wait_ms(t, t0 + 1), 2999);
+    ASSERT_INT_EQ(transport_tick(t, t0 + 2999), 0);
+    ASSERT_INT_EQ(s.n, 1);
+    ASSERT_INT_EQ(transport_tick(t, t0 + 3000), 0);
+    ASSERT_INT_EQ(s.n, 2);
+    ASSERT_U64_EQ(s.q[1].in.new_num, 1); /* a retransmission reuses the number */
+    ASSERT_U64_EQ(s.q[1].in.old_num, 0);
+    ASSERT_INT_EQ(s.q[1].in.diff_len, 1);
+
+    TEST_START("mindelay: a second change waits SEND_MINDELAY and the frame interval");
+    ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"S", 1), 0);
+    /* back was sent at t0+3000; interval ceil(100/2) = 50 ms dominates the 1 ms mindelay */
+    ASSERT_INT_EQ(transport_wait_ms(t, t0 + 3010), 40);
+    ASSERT_INT_EQ(transport_tick(t, t0 + 3049), 0);
+    ASSERT_INT_EQ(s.n, 2);
+    ASSERT_INT_EQ(transport_tick(t, t0 + 3050), 0);
+    ASSERT_INT_EQ(s.n, 3);
+    ASSERT_U64_EQ(s.q[2].in.new_num, 2);
+
+    TEST_START("no peer address: nothing is sent and no deadline");
+    ec.has_remote = false;
+    ASSERT_U64_EQ(transport_wait_ms(t, t0 + 20000), UINT64_MAX);
+    ASSERT_INT_EQ(transport_tick(t, t0 + 20000), 0);
+    ASSERT_INT_EQ(s.n, 3);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    transport_free(t);
+}
+
+static void
+test_hostile(void)
+{
+    static struct sim s;
+    memset(&s, 0, sizeof(s));
+    struct end es = {&s, 1, true};
+    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    struct transport *t = transport_new(&vops, xcalloc(1, sizeof(struct vstate)), &sops,
+                                        xcalloc(1, sizeof(struct sstate)), &ls,
+                                        TRANSPORT_MINDELAY_SERVER_MS, 1000);
+    struct transport_instr in = {0, 1, 0, 0, (const uint8_t *)"ab", 2};
+
+    TEST_START("recv: a state on an unknown base is ignored");
+    in.old_num = 7;
+    ASSERT_INT_EQ(transport_recv(t, &in, 1000), 0);
+    ASSERT_U64_EQ(transport_remote_num(t), 0);
+
+    TEST_START("recv: throwaway past old_num is a protocol error and changes nothing");
+    in.old_num = 0;
+    in.throwaway_num = 5;
+    ASSERT_INT_EQ(transport_recv(t, &in, 1000), MSH_ERR_PROTO);
+    ASSERT_INT_EQ(transport_received_count(t), 1);
+
+    TEST_START("recv: a diff that fails to apply is dropped");
+    in.throwaway_num = 0;
+    in.diff_len = 5000;
+    static uint8_t big[5000];
+    in.diff = big;
+    ASSERT_INT_EQ(transport_recv(t, &in, 1000), MSH_ERR_TOO_LARGE);
+    ASSERT_INT_EQ(transport_received_count(t), 1);
+
+    TEST_START("recv: in order, duplicate, out of order");
+    in.diff = (const uint8_t *)"ab";
+    in.diff_len = 2;
+    ASSERT_INT_EQ(transport_recv(t, &in, 1000), 0);
+    ASSERT_U64_EQ(transport_remote_num(t), 1);
+    ASSERT_INT_EQ(transport_recv(t, &in, 1000), 0);
+    ASSERT_INT_EQ(transport_received_count(t), 2);
+    struct transport_instr in3 = {1, 3, 0, 0, (const uint8_t *)"cd", 2};
+    struct transport_instr in2 = {1, 2, 0, 0, (const uint8_t *)"c", 1};
+    ASSERT_INT_EQ(transport_recv(t, &in3, 1000), 0);
+    ASSERT_INT_EQ(transport_recv(t, &in2, 1000), 0); /* older: stored, not newest */
+    ASSERT_U64_EQ(transport_remote_num(t), 3);
+    ASSERT_INT_EQ(transport_received_count(t), 4);
+    const struct sstate *rs = transport_remote(t);
+    ASSERT_INT_EQ(rs->len, 4);
+    ASSERT_MEM_EQ(rs->s, "abcd", 4);
+
+    TEST_START("recv: throwaway discards older states");
+    struct transport_instr in4 = {3, 4, 0, 3, (const uint8_t *)"e", 1};
+    ASSERT_INT_EQ(transport_recv(t, &in4, 1000), 0);
+    ASSERT_INT_EQ(transport_received_count(t), 2);
+
+    TEST_START("recv: an ack of an unknown state is ignored");
+    struct transport_instr in5 = {4, 5, 99, 3, NULL, 0};
+    ASSERT_INT_EQ(transport_recv(t, &in5, 1000), 0);
+    ASSERT_INT_EQ(transport_sent_count(t), 1);
+    transport_free(t);
+}
+
+static void
+test_shutdown(void)
+{
+    static struct sim s;
+    memset(&s, 0, sizeof(s));
+    s.delay_ms = 10;
+    struct end ec = {&s, 0, true}, es = {&s, 1, true};
+    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    uint64_t now = 1000000;
+    s.t[0] = transport_new(&sops, xcalloc(1, sizeof(struct sstate)), &vops,
+                           xcalloc(1, sizeof(struct vstate)), &lc, 1, now);
+    s.t[1] = transport_new(&vops, xcalloc(1, sizeof(struct vstate)), &sops,
+                           xcalloc(1, sizeof(struct sstate)), &ls, 8, now);
+
+    TEST_START("shutdown: initiator sends UINT64_MAX, peer acks, both see it");
+    transport_start_shutdown(s.t[0], now);
+    bool peer_acked = false;
+    for (int i = 0; i < 2000 && !transport_shutdown_acknowledged(s.t[0]); i++) {
+        deliver(&s, now);
+        ASSERT_INT_EQ(transport_tick(s.t[0], now), 0);
+        ASSERT_INT_EQ(transport_tick(s.t[1], now), 0);
+        if (transport_counterparty_shutdown_ack_sent(s.t[1]))
+            peer_acked = true;
+        now += 5;
+    }
+    ASSERT_TRUE(transport_counterparty_shutting_down(s.t[1]));
+    ASSERT_TRUE(peer_acked);
+    ASSERT_TRUE(transport_shutdown_acknowledged(s.t[0]));
+    ASSERT_FALSE(transport_shutdown_ack_timed_out(s.t[0], now));
+
+    TEST_START("shutdown: gives up after 16 tries without a peer");
+    struct transport_link lost = lc;
+    s.loss_pct = 100;
+    struct transport *t = transport_new(&sops, xcalloc(1, sizeof(struct sstate)), &vops,
+                                        xcalloc(1, sizeof(struct vstate)), &lost, 1, now);
+    transport_start_shutdown(t, now);
+    unsigned before = s.sent[0];
+    uint64_t start = now;
+    while (!transport_shutdown_ack_timed_out(t, now) && now - start < 60000) {
+        ASSERT_INT_EQ(transport_tick(t, now), 0);
+        now += 10;
+    }
+    ASSERT_TRUE(transport_shutdown_ack_timed_out(t, now));
+    ASSERT_INT_EQ(s.sent[0] - before, 16);
+    ASSERT_TRUE(now - start < 10000);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    transport_free(t);
+    transport_free(s.t[0]);
+    transport_free(s.t[1]);
+}
+
+int
+main(void)
+{
+    test_first_instruction();
+    test_hostile();
+    test_shutdown();
+    TEST_START("lossless");
+    run_sim(0, 0, 0, 300);
+    TEST_START("50% loss, duplication, reordering");
+    run_sim(50, 20, 200, 300);
+    TEST_START("30% loss, heavy reordering");
+    run_sim(30, 10, 800, 500);
+    return TEST_DONE();
+}
