@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Complete-terminal state and its HostMessage encoding (protocol.md §4.3, §5.9, §5.10). */
+#include "statesync/cterm.h"
+
+#include <string.h>
+
+#include "hostinput.pb-c.h"
+#include "terminal/display.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/wbuf.h"
+#include "util/xmalloc.h"
+
+struct input_rec {
+    uint64_t num, ms;
+};
+
+struct cterm {
+    struct emu *emu;
+    uint64_t echo_ack;
+    /* Server side only; not part of the state (not cloned, not compared). */
+    struct input_rec hist[CTERM_INPUT_HISTORY];
+    size_t n_hist;
+};
+
+struct cterm *
+cterm_new(int cols, int rows)
+{
+    struct cterm *c = xcalloc(1, sizeof(*c));
+    c->emu = emu_new(cols, rows);
+    return c;
+}
+
+void
+cterm_free(struct cterm *c)
+{
+    if (c == NULL)
+        return;
+    emu_free(c->emu);
+    free(c);
+}
+
+struct emu *
+cterm_emu(struct cterm *c)
+{
+    return c->emu;
+}
+
+const struct emu *
+cterm_emu_const(const struct cterm *c)
+{
+    return c->emu;
+}
+
+uint64_t
+cterm_echo_ack(const struct cterm *c)
+{
+    return c->echo_ack;
+}
+
+void
+cterm_register_input(struct cterm *c, uint64_t n, uint64_t now_ms)
+{
+    /* A flood of states inside 50 ms would grow this without bound: drop the oldest
+     * record, which only lets the ack advance a little earlier than upstream's would. */
+    if (c->n_hist == CTERM_INPUT_HISTORY) {
+        memmove(&c->hist[0], &c->hist[1], (c->n_hist - 1) * sizeof(c->hist[0]));
+        c->n_hist--;
+    }
+    c->hist[c->n_hist++] = (struct input_rec){n, now_ms};
+}
+
+bool
+cterm_set_echo_ack(struct cterm *c, uint64_t now_ms)
+{
+    uint64_t newest = 0;
+    size_t keep = 0;
+    for (size_t i = 0; i < c->n_hist; i++)
+        if (c->hist[i].ms + CTERM_ECHO_TIMEOUT_MS <= now_ms)
+            newest = c->hist[i].num;
+    /* Records older than the newest acked one are done with. */
+    for (size_t i = 0; i < c->n_hist; i++)
+        if (c->hist[i].num >= newest)
+            c->hist[keep++] = c->hist[i];
+    c->n_hist = keep;
+    /* The ack never decreases (a client judges predictions against it). */
+    if (newest <= c->echo_ack)
+        return false;
+    c->echo_ack = newest;
+    return true;
+}
+
+uint64_t
+cterm_wait_ms(const struct cterm *c, uint64_t now_ms)
+{
+    if (c->n_hist < 2)
+        return UINT64_MAX;
+    uint64_t due = c->hist[1].ms + CTERM_ECHO_TIMEOUT_MS;
+    return due <= now_ms ? 0 : due - now_ms;
+}
+
+static void *
+op_clone(const void *p)
+{
+    const struct cterm *s = p;
+    struct cterm *c = xcalloc(1, sizeof(*c));
+    c->emu = emu_copy(s->emu);
+    c->echo_ack = s->echo_ack;
+    return c;
+}
+
+static void
+op_free(void *p)
+{
+    cterm_free(p);
+}
+
+static bool
+op_equal(const void *pa, const void *pb)
+{
+    const struct cterm *a = pa, *b = pb;
+    return a->echo_ack == b->echo_ack && fb_equal(emu_fb(a->emu), emu_fb(b->emu));
+}
+
+static size_t
+varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint8_t *
+varint_put(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* Appends HostMessage{instruction{hostbytes{hoststring = frame}}} with the frame rendered
+ * straight into out behind a reserved header gap, so no per-frame buffer is needed: the
+ * wire form is 0a <len> 12 <len> 22 <len> <frame> (protocol.md §4.5). */
+#define HB_HDR_MAX (3 + 3 * 10)
+
+static int
+append_hostbytes(const struct fb *ff, const struct fb *tf, struct wbuf *out)
+{
+    struct display_caps caps;
+    size_t o = wbuf_len(out);
+    uint8_t *gap;
+    int r;
+
+    display_caps_all(&caps);
+    if ((r = wbuf_reserve(out, HB_HDR_MAX, &gap)) != 0)
+        return r;
+    if ((r = display_new_frame(&caps, true, ff, tf, out)) != 0) {
+        wbuf_truncate(out, o);
+        return r;
+    }
+    size_t frame_len = wbuf_len(out) - o - HB_HDR_MAX;
+    if (frame_len == 0) {
+        wbuf_truncate(out, o);
+        return 0;
+    }
+    size_t hb_len = 1 + varint_len(frame_len) + frame_len;
+    size_t in_len = 1 + varint_len(hb_len) + hb_len;
+    size_t h = 3 + varint_len(in_len) + varint_len(hb_len) + varint_len(frame_len);
+    uint8_t *base = wbuf_mutable_ptr(out) + o;
+    uint8_t *p = base + HB_HDR_MAX - h;
+    *p++ = 0x0a;
+    p = varint_put(p, in_len);
+    *p++ = 0x12;
+    p = varint_put(p, hb_len);
+    *p++ = 0x22;
+    p = varint_put(p, frame_len);
+    memmove(base, base + HB_HDR_MAX - h, h + frame_len);
+    wbuf_truncate(out, o + h + frame_len);
+    return 0;
+}
+
+static int
+op_diff(const void *pfrom, const void *pto, struct wbuf *out)
+{
+    const struct cterm *from = pfrom, *to = pto;
+    const struct fb *ff = emu_fb(from->emu), *tf = emu_fb(to->emu);
+    HostBuffers__Instruction ins[2], *ptrs[2];
+    HostBuffers__EchoAck ack;
+    HostBuffers__ResizeMessage rs;
+    HostBuffers__HostMessage msg;
+    size_t n = 0, start = wbuf_len(out);
+    bool fb_changed = !fb_equal(ff, tf);
+    int r = MSH_ERR_INTERNAL;
+
+    host_buffers__host_message__init(&msg);
+    if (from->echo_ack != to->echo_ack) {
+        host_buffers__instruction__init(&ins[n]);
+        host_buffers__echo_ack__init(&ack);
+        ack.has_echo_ack_num = 1;
+        ack.echo_ack_num = to->echo_ack;
+        ins[n++].echoack = &ack;
+    }
+    if (fb_changed && (ff->cols != tf->cols || ff->rows != tf->rows)) {
+        host_buffers__instruction__init(&ins[n]);
+        host_buffers__resize_message__init(&rs);
+        rs.has_width = rs.has_height = 1;
+        rs.width = tf->cols;
+        rs.height = tf->rows;
+        ins[n++].resize = &rs;
+    }
+    if (n > 0) {
+        for (size_t i = 0; i < n; i++)
+            ptrs[i] = &ins[i];
+        msg.n_instruction = n;
+        msg.instruction = ptrs;
+        size_t len = host_buffers__host_message__get_packed_size(&msg);
+        uint8_t *dst;
+        if ((r = wbuf_reserve(out, len, &dst)) != 0)
+            goto out;
+        if (host_buffers__host_message__pack(&msg, dst) != len) {
+            r = MSH_ERR_INTERNAL;
+            goto out;
+        }
+    }
+    /* Repeated message fields concatenate on the wire, so hostbytes can follow. */
+    if (fb_changed && (r = append_hostbytes(ff, tf, out)) != 0)
+        goto out;
+    r = 0;
+out:
+    if (r != 0)
+        wbuf_truncate(out, start);
+    return r;
+}
+
+static int
+op_apply(void *p, const uint8_t *diff, size_t len)
+{
+    struct cterm *c = p;
+    HostBuffers__HostMessage *msg = NULL;
+    int r = MSH_ERR_FORMAT;
+
+    if (len > LIMITS_PROTOBUF_LEN)
+        return MSH_ERR_TOO_LARGE;
+    if ((msg = host_buffers__host_message__unpack(NULL, len, diff)) == NULL)
+        goto out;
+    for (size_t i = 0; i < msg->n_instruction; i++) {
+        const HostBuffers__Instruction *in = msg->instruction[i];
+        /* Upstream checks hostbytes, then resize, then echoack (completeterminal.cc). */
+        if (in->hostbytes != NULL) {
+            if (in->hostbytes->has_hoststring)
+                emu_write(c->emu, in->hostbytes->hoststring.data,
+                          in->hostbytes->hoststring.len);
+            /* A host diff never interrogates the client's terminal; any reply that a
+             * hostile diff provokes is discarded, never sent anywhere. */
+            emu_clear_replies(c->emu);
+        } else if (in->resize != NULL) {
+            if (!in->resize->has_width || !in->resize->has_height ||
+                in->resize->width < 1 || in->resize->height < 1 ||
+                in->resize->width > LIMITS_FB_COLS || in->resize->height > LIMITS_FB_ROWS)
+                goto out;
+            emu_resize(c->emu, in->resize->width, in->resize->height);
+        } else if (in->echoack != NULL) {
+            if (!in->echoack->has_echo_ack_num)
+                goto out;
+            /* Upstream asserts the ack never decreases; a lower one is ignored here. */
+            if (in->echoack->echo_ack_num > c->echo_ack)
+                c->echo_ack = in->echoack->echo_ack_num;
+        }
+    }
+    r = 0;
+out:
+    if (msg)
+        host_buffers__host_message__free_unpacked(msg, NULL);
+    return r;
+}
+
+const struct state_ops cterm_ops = {
+    .clone = op_clone,
+    .free = op_free,
+    .equal = op_equal,
+    .diff = op_diff,
+    .apply = op_apply,
+    .subtract = NULL,
+};
