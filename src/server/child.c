@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Child set-up in upstream's order: signals, fds, IUTF8, TERM, NCURSES_NO_UTF8_ACS, STY,
+ * home directory, motd, detached-session warning, wait for the release line, exec. */
+#include "server/child.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <termios.h>
+#include <unistd.h>
+#include <utmpx.h>
+
+static void
+die(const char *what)
+{
+    fprintf(stderr, "mosh-server child: %s: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+static void
+close_other_fds(void)
+{
+    /* The UDP socket, the signal pipe and anything inherited must not leak into the
+     * user's session. */
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536)
+        max = 65536;
+    for (int fd = 3; fd < max; fd++)
+        close(fd);
+}
+
+static void
+chdir_home(void)
+{
+    const char *home = getenv("HOME");
+    if (home == NULL) {
+        const struct passwd *pw = getpwuid(getuid());
+        if (pw == NULL) {
+            perror("getpwuid");
+            return;
+        }
+        home = pw->pw_dir;
+    }
+    if (chdir(home) < 0)
+        perror("chdir");
+    if (setenv("PWD", home, 1) < 0)
+        perror("setenv");
+}
+
+static bool
+print_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char buf[256];
+    size_t n;
+    if (f == NULL)
+        return false;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        if (fwrite(buf, 1, n, stdout) == 0)
+            break;
+    fclose(f);
+    return true;
+}
+
+static bool
+tty_exists(const char *line)
+{
+    char path[64 + sizeof(((struct utmpx *)0)->ut_line)];
+    struct stat st;
+    snprintf(path, sizeof(path), "/dev/%.*s", (int)sizeof(((struct utmpx *)0)->ut_line),
+             line);
+    return lstat(path, &st) == 0;
+}
+
+/* Upstream's warning about other detached mosh sessions of this user (utmpx entries whose
+ * host reads "mosh [...]", i.e. never attached or detached for 30 s). */
+static void
+warn_detached(const char *own_entry)
+{
+    const struct passwd *pw = getpwuid(getuid());
+    char found[16][sizeof(((struct utmpx *)0)->ut_host) + 1];
+    int n = 0, total = 0;
+    if (pw == NULL)
+        return;
+    setutxent();
+    for (struct utmpx *e; (e = getutxent()) != NULL;) {
+        char host[sizeof(e->ut_host) + 1], user[sizeof(e->ut_user) + 1];
+        if (e->ut_type != USER_PROCESS)
+            continue;
+        snprintf(user, sizeof(user), "%.*s", (int)sizeof(e->ut_user), e->ut_user);
+        snprintf(host, sizeof(host), "%.*s", (int)sizeof(e->ut_host), e->ut_host);
+        size_t hl = strlen(host);
+        if (strcmp(user, pw->pw_name) != 0 || hl < 5 || strncmp(host, "mosh ", 5) != 0 ||
+            host[hl - 1] != ']' || strcmp(host, own_entry) == 0 || !tty_exists(e->ut_line))
+            continue;
+        if (n < 16)
+            memcpy(found[n++], host, hl + 1);
+        total++;
+    }
+    endutxent();
+    if (total == 1) {
+        printf("\033[37;44mMosh: You have a detached Mosh session on this server (%s)."
+               "\033[m\n\n",
+               found[0]);
+    } else if (total > 1) {
+        printf("\033[37;44mMosh: You have %d detached Mosh sessions on this server, with "
+               "PIDs:\n",
+               total);
+        for (int i = 0; i < n; i++)
+            printf("        - %s\n", found[i]);
+        printf("\033[m\n");
+    }
+}
+
+void
+child_run(const struct child_spec *spec)
+{
+    struct sigaction sa;
+    struct termios tio;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGPIPE, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    closelog();
+    close_other_fds();
+
+    /* Character erase of multibyte characters needs IUTF8 (upstream HAVE_IUTF8). */
+    if (tcgetattr(STDIN_FILENO, &tio) < 0)
+        die("tcgetattr");
+    tio.c_iflag |= IUTF8;
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &tio) < 0)
+        die("tcsetattr");
+
+    if (setenv("TERM", spec->colors == 256 ? "xterm-256color" : "xterm", 1) < 0 ||
+        setenv("NCURSES_NO_UTF8_ACS", "1", 1) < 0 || unsetenv("STY") < 0)
+        die("setenv");
+
+    chdir_home();
+    if (spec->with_motd) {
+        struct stat st;
+        if (lstat(".hushlogin", &st) != 0) {
+            if (!print_file("/run/motd.dynamic"))
+                print_file("/var/run/motd.dynamic");
+            print_file("/etc/motd");
+            warn_detached(spec->utmp_entry);
+        }
+    }
+    fflush(stdout);
+
+    /* The server releases us with one line once the first client state arrived, so the
+     * shell's first output goes to a client that is there to see it. */
+    for (;;) {
+        char c;
+        ssize_t r = read(STDIN_FILENO, &c, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            fprintf(stderr, "mosh-server child: parent signal: %s\n",
+                    r == 0 ? "end of file" : strerror(errno));
+            exit(1);
+        }
+        if (c == '\n')
+            break;
+    }
+
+    setrlimit(RLIMIT_CORE, &spec->core);
+    execvp(spec->path, spec->argv);
+    fprintf(stderr, "mosh-server: execvp: %s: %s\n", spec->path, strerror(errno));
+    sleep(3);
+    exit(1);
+}

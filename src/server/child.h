@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The session's child process, from forkpty to execvp (protocol.md §7.6 "Child setup"). */
+#ifndef MSH_SERVER_CHILD_H
+#define MSH_SERVER_CHILD_H
+
+#include <stdbool.h>
+#include <sys/resource.h>
+
+struct child_spec {
+    const char *path;     /* what execvp runs */
+    char **argv;          /* its argv (argv[0] "-sh" style for a login shell) */
+    int colors;           /* -c: 256 gives TERM=xterm-256color, else xterm */
+    bool with_motd;       /* a login shell: motd and the detached-session warning */
+    const char *utmp_entry; /* our own "mosh [pid]" entry, left out of the warning */
+    struct rlimit core;   /* the core-dump limit to restore before exec */
+};
+
+/* Runs in the forked child with the pty slave on fds 0-2; never returns. */
+_Noreturn void child_run(const struct child_spec *spec);
+
+#endif

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The mosh-server event loop. One poll per iteration with a timeout that is the nearest
+ * protocol deadline, so an idle server only wakes for the heartbeat. */
+#include "server/serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <syslog.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "network/ssp.h"
+#include "server/utmp.h"
+#include "statesync/cterm.h"
+#include "statesync/ustream.h"
+#include "terminal/kbd.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/log.h"
+#include "util/macros.h"
+#include "util/mono.h"
+#include "util/wbuf.h"
+
+#define NO_CLIENT_TIMEOUT_MS 60000u /* upstream timeout_if_no_client */
+#define IDLE_WAKE_MS 5000u          /* wake at least this often before a client came */
+#define UTMP_DETACH_MS 30000u       /* utmp says "mosh [pid]" again after this silence */
+#define PTY_READ_LEN 16384
+
+/* Signal flags and the self-pipe are the only globals (style.md §4). */
+static volatile sig_atomic_t got_term, got_usr1;
+static int sig_pipe[2] = {-1, -1};
+
+static void
+on_signal(int sig)
+{
+    int saved = errno;
+    if (sig == SIGUSR1)
+        got_usr1 = 1;
+    else
+        got_term = 1;
+    if (sig_pipe[1] >= 0) {
+        char c = 0;
+        ssize_t unused = write(sig_pipe[1], &c, 1);
+        (void)unused;
+    }
+    errno = saved;
+}
+
+int
+serve_signals_init(void)
+{
+    struct sigaction sa;
+    if (pipe(sig_pipe) != 0)
+        return MSH_ERR_SYS;
+    for (int i = 0; i < 2; i++) {
+        fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigfillset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0 ||
+        sigaction(SIGUSR1, &sa, NULL) != 0)
+        return MSH_ERR_SYS;
+    return 0;
+}
+
+static int
+write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return MSH_ERR_SYS;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int
+clamp_dim(int32_t v, int max)
+{
+    return v < 1 ? 1 : v > max ? max : (int)v;
+}
+
+struct state {
+    const struct serve_cfg *cfg;
+    struct transport *t;
+    struct emu *emu;
+    struct kbd kbd;
+    struct wbuf *to_host, *diff;
+    struct ustream *us;
+    uint64_t last_remote_num;
+    bool child_released, utmp_connected;
+    union sock_addr saved_addr;
+    socklen_t saved_len;
+    bool shutdown_failed;
+};
+
+static void
+start_shutdown(struct state *s, uint64_t now)
+{
+    transport_start_shutdown(s->t, now);
+}
+
+/* New user input: keystrokes through the cursor-key translator, the last of a run of
+ * resizes to the pty and the emulator (upstream applies only the last consecutive one). */
+static void
+apply_user_input(struct state *s, uint64_t now)
+{
+    const struct serve_cfg *cfg = s->cfg;
+    wbuf_reset(s->diff);
+    if (transport_remote_diff(s->t, s->diff) != 0) {
+        log_debug("user stream diff failed; skipping to the newest state");
+        return;
+    }
+    ustream_free(s->us);
+    s->us = ustream_new();
+    if (ustream_ops.apply(s->us, wbuf_ptr(s->diff), wbuf_len(s->diff)) != 0) {
+        log_debug("user stream diff did not apply");
+        return;
+    }
+    size_t n = ustream_len(s->us);
+    const struct ustream_ev *ev = ustream_events(s->us);
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i].kind == USTREAM_RESIZE) {
+            if (i + 1 < n && ev[i + 1].kind == USTREAM_RESIZE)
+                continue;
+            struct winsize ws;
+            int cols = clamp_dim(ev[i].cols, LIMITS_FB_COLS);
+            int rows = clamp_dim(ev[i].rows, LIMITS_FB_ROWS);
+            if (ioctl(cfg->master_fd, TIOCGWINSZ, &ws) < 0) {
+                log_error("ioctl TIOCGWINSZ: %s", strerror(errno));
+                start_shutdown(s, now);
+                continue;
+            }
+            ws.ws_col = (unsigned short)cols;
+            ws.ws_row = (unsigned short)rows;
+            if (ioctl(cfg->master_fd, TIOCSWINSZ, &ws) < 0) {
+                log_error("ioctl TIOCSWINSZ: %s", strerror(errno));
+                start_shutdown(s, now);
+            }
+            emu_resize(s->emu, cols, rows);
+            continue;
+        }
+        /* Runs of bytes are translated together. */
+        size_t j = i;
+        while (j < n && ev[j].kind == USTREAM_BYTE)
+            j++;
+        for (size_t k = i; k < j;) {
+            uint8_t in[256], out[257];
+            size_t m = 0;
+            while (k < j && m < sizeof(in))
+                in[m++] = ev[k++].byte;
+            size_t w = kbd_translate(&s->kbd, emu_fb(s->emu)->app_cursor_keys, in, m, out);
+            if (wbuf_put(s->to_host, out, w) != 0) {
+                /* Past the cap: write what we have, then continue. */
+                if (write_all(cfg->master_fd, wbuf_ptr(s->to_host), wbuf_len(s->to_host)))
+                    start_shutdown(s, now);
+                wbuf_reset(s->to_host);
+                if (wbuf_put(s->to_host, out, w) != 0)
+                    start_shutdown(s, now);
+            }
+        }
+        i = j - 1;
+    }
+    if (n > 0)
+        cterm_register_input(cfg->term, s->last_remote_num, now);
+}
+
+static void
+note_connection(struct state *s)
+{
+    socklen_t len;
+    const union sock_addr *a = conn_remote(ssp_conn(s->cfg->ssp), &len);
+    if (a == NULL)
+        return;
+    if (s->utmp_connected && len == s->saved_len && memcmp(a, &s->saved_addr, len) == 0)
+        return;
+    memcpy(&s->saved_addr, a, len);
+    s->saved_len = len;
+    char host[NI_MAXHOST], entry[64 + NI_MAXHOST];
+    if (getnameinfo(&a->sa, len, host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+        snprintf(host, sizeof(host), "unknown");
+    utmp_remove(s->cfg->master_fd);
+    snprintf(entry, sizeof(entry), "%s via mosh [%ld]", host, (long)getpid());
+    utmp_add(s->cfg->master_fd, entry);
+    s->utmp_connected = true;
+    syslog(LOG_INFO, "user %s connected from host: %s", s->cfg->user, host);
+}
+
+void
+serve_run(const struct serve_cfg *cfg)
+{
+    struct state s = {
+        .cfg = cfg,
+        .t = ssp_transport(cfg->ssp),
+        .emu = cterm_emu(cfg->term),
+        .to_host = wbuf_new(1 << 20),
+        .diff = wbuf_new(LIMITS_INFLATE_LEN),
+    };
+    static uint8_t buf[PTY_READ_LEN];
+    kbd_init(&s.kbd);
+    s.last_remote_num = transport_remote_num(s.t);
+    syslog(LOG_INFO, "user %s session begin", cfg->user);
+
+    for (;;) {
+        uint64_t now = mono_now_ms();
+        uint64_t timeout = MSH_MIN(ssp_wait_ms(cfg->ssp, now), cterm_wait_ms(cfg->term, now));
+        bool shutting = transport_shutdown_in_progress(s.t);
+        if (transport_remote_num(s.t) == 0 || shutting)
+            timeout = MSH_MIN(timeout, IDLE_WAKE_MS);
+        if (cfg->network_timeout_ms) {
+            uint64_t since = now - transport_remote_ms(s.t);
+            uint64_t left = since >= cfg->network_timeout_ms ? 0
+                                                             : cfg->network_timeout_ms - since;
+            timeout = MSH_MIN(timeout, left);
+        }
+        if (timeout > 24u * 3600 * 1000)
+            timeout = 24u * 3600 * 1000;
+
+        struct pollfd pfd[2 + CONN_MAX_FDS];
+        int fds[CONN_MAX_FDS];
+        size_t nnet = conn_fds(ssp_conn(cfg->ssp), fds, CONN_MAX_FDS);
+        size_t np = 0;
+        for (size_t i = 0; i < nnet; i++)
+            pfd[np++] = (struct pollfd){fds[i], POLLIN, 0};
+        size_t sig_i = np;
+        pfd[np++] = (struct pollfd){sig_pipe[0], POLLIN, 0};
+        size_t pty_i = np;
+        if (!shutting)
+            pfd[np++] = (struct pollfd){cfg->master_fd, POLLIN, 0};
+        int pr = poll(pfd, (nfds_t)np, (int)timeout);
+        if (pr < 0 && errno != EINTR) {
+            log_error("poll: %s", strerror(errno));
+            break;
+        }
+
+        now = mono_now_ms();
+        uint64_t since_remote = now - transport_remote_ms(s.t);
+        wbuf_reset(s.to_host);
+
+        bool net_ready = false;
+        for (size_t i = 0; pr > 0 && i < nnet; i++)
+            if (pfd[i].revents & (POLLIN | POLLERR))
+                net_ready = true;
+        if (net_ready) {
+            if (ssp_recv(cfg->ssp, now) != 0)
+                break;
+            if (transport_remote_num(s.t) != s.last_remote_num) {
+                s.last_remote_num = transport_remote_num(s.t);
+                /* Our state must not change once our shutdown has begun (§5.7). */
+                if (!transport_shutdown_in_progress(s.t))
+                    apply_user_input(&s, now);
+                note_connection(&s);
+                if (!s.child_released) {
+                    /* Tell the child to start the login session (protocol.md §7.6). */
+                    if (write_all(cfg->master_fd, (const uint8_t *)"\n", 1) != 0) {
+                        log_error("child release: %s", strerror(errno));
+                        break;
+                    }
+                    s.child_released = true;
+                }
+            }
+        }
+
+        if (pr > 0 && pfd[sig_i].revents & POLLIN) {
+            char drain[64];
+            while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
+                ;
+        }
+
+        if (!shutting && pr > 0 && (pfd[pty_i].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t n = read(cfg->master_fd, buf, sizeof(buf));
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+                /* try again next time */
+            } else if (n <= 0) {
+                /* EIO once the slave is closed counts as EOF (upstream #264). */
+                start_shutdown(&s, now);
+            } else {
+                emu_write(s.emu, buf, (size_t)n);
+                size_t rl;
+                const uint8_t *rep = emu_replies(s.emu, &rl);
+                if (rl > 0 && wbuf_put(s.to_host, rep, rl) != 0)
+                    log_debug("terminal reply dropped");
+                emu_clear_replies(s.emu);
+            }
+        }
+
+        if (wbuf_len(s.to_host) > 0 &&
+            write_all(cfg->master_fd, wbuf_ptr(s.to_host), wbuf_len(s.to_host)) != 0)
+            start_shutdown(&s, now);
+
+        bool idle = false;
+        if (cfg->network_timeout_ms && since_remote >= cfg->network_timeout_ms) {
+            idle = true;
+            log_error("Network idle for %llu seconds.", (unsigned long long)(since_remote / 1000));
+        }
+        bool sig = false;
+        if (got_usr1) {
+            got_usr1 = 0;
+            if (!cfg->signal_timeout_ms || since_remote >= cfg->signal_timeout_ms) {
+                idle = true;
+                sig = true;
+                log_error("Network idle for %llu seconds when SIGUSR1 received",
+                          (unsigned long long)(since_remote / 1000));
+            }
+        }
+        if (got_term) {
+            got_term = 0;
+            sig = true;
+        }
+        if (sig || idle) {
+            if (conn_has_remote(ssp_conn(cfg->ssp)) && !transport_shutdown_in_progress(s.t))
+                start_shutdown(&s, now);
+            else
+                break;
+        }
+
+        shutting = transport_shutdown_in_progress(s.t);
+        if (shutting && transport_shutdown_acknowledged(s.t))
+            break;
+        if (shutting && transport_shutdown_ack_timed_out(s.t, now))
+            break;
+        if (transport_counterparty_shutdown_ack_sent(s.t))
+            break;
+
+        if (s.utmp_connected && since_remote > UTMP_DETACH_MS) {
+            char entry[64];
+            utmp_remove(cfg->master_fd);
+            snprintf(entry, sizeof(entry), "mosh [%ld]", (long)getpid());
+            utmp_add(cfg->master_fd, entry);
+            s.utmp_connected = false;
+        }
+
+        if (!shutting)
+            cterm_set_echo_ack(cfg->term, now);
+
+        if (transport_remote_num(s.t) == 0 && since_remote >= NO_CLIENT_TIMEOUT_MS) {
+            log_error("No connection within %u seconds.", NO_CLIENT_TIMEOUT_MS / 1000);
+            break;
+        }
+
+        int r = ssp_tick(cfg->ssp, now);
+        if (r != 0) {
+            log_error("Network exception: %s", err_str(r));
+            break;
+        }
+    }
+    syslog(LOG_INFO, "user %s session end", cfg->user);
+    ustream_free(s.us);
+    wbuf_free(s.to_host);
+    wbuf_free(s.diff);
+}

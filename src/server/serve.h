@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The server loop (upstream mosh-server.cc serve): pty output into the emulator, user
+ * input from the network into the pty, SSP timers, signals and the exit rules of
+ * protocol.md §7.6. */
+#ifndef MSH_SERVER_SERVE_H
+#define MSH_SERVER_SERVE_H
+
+#include <stdint.h>
+
+struct ssp;
+struct cterm;
+
+struct serve_cfg {
+    int master_fd;                   /* pty master */
+    struct ssp *ssp;                 /* its transport's current state is `term` */
+    struct cterm *term;
+    uint64_t network_timeout_ms;     /* MOSH_SERVER_NETWORK_TMOUT, 0 = none */
+    uint64_t signal_timeout_ms;      /* MOSH_SERVER_SIGNAL_TMOUT, 0 = SIGUSR1 always ends */
+    const char *user;                /* for syslog */
+};
+
+/* Returns when the session is over (shutdown, timeouts, signals). */
+void serve_run(const struct serve_cfg *cfg);
+
+/* Signal handling is set up by the caller before forking the child (flags + self-pipe). */
+int serve_signals_init(void);
+
+#endif
