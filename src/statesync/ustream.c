@@ -251,6 +251,8 @@ op_subtract(void *p, const void *pprefix)
         s->n = 0;
         return;
     }
+    if (prefix->n == 0)
+        return; /* also keeps memmove away from an unallocated (NULL) event array */
     /* Upstream asserts the prefix matches; a state that does not start with the acked
      * prefix keeps its events (it can only arise from a broken peer). */
     if (!prefix_ok(prefix, s))

@@ -79,6 +79,15 @@ test_roundtrip(void)
     ustream_ops.subtract(a, b);
     ASSERT_INT_EQ(ustream_len(a), 9);
 
+    TEST_START("subtract: empty prefix from an empty (never allocated) stream");
+    struct ustream *e0 = ustream_new(), *e1 = ustream_new();
+    ustream_ops.subtract(e0, e1);
+    ASSERT_INT_EQ(ustream_len(e0), 0);
+    ustream_ops.subtract(a, e1);
+    ASSERT_INT_EQ(ustream_len(a), 9);
+    ustream_free(e0);
+    ustream_free(e1);
+
     TEST_START("apply: hostile diffs are rejected");
     static const uint8_t junk[] = {0x0a, 0x05, 0x12, 0x03, 0x22, 0x09, 0x61};
     ASSERT_INT_EQ(ustream_ops.apply(c, junk, sizeof(junk)), MSH_ERR_FORMAT);
