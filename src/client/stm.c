@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Client loop: poll the network, stdin and a signal pipe; draw every iteration the
+ * newest server screen plus overlays as a diff against what the terminal shows. Timings
+ * and texts follow upstream 1.4.0 stmclient.cc (protocol.md §7.7, §8). */
+#include "client/stm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client/notify.h"
+#include "client/tio.h"
+#include "crypto/ct.h"
+#include "network/ssp.h"
+#include "statesync/cterm.h"
+#include "statesync/ustream.h"
+#include "terminal/display.h"
+#include "terminal/fb.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/macros.h"
+#include "util/mono.h"
+#include "util/wbuf.h"
+
+#define CONNECT_NOTICE_MS 250u     /* "Nothing received..." after this */
+#define CONNECT_TIMEOUT_MS 15000u  /* "Timed out waiting for server..." */
+#define PASTE_LEN 100              /* a longer read is a paste: no predictions */
+#define TITLE_PREFIX "[mosh] "
+
+/* Signal flags and the self-pipe: the only globals (style.md §4). */
+static volatile sig_atomic_t sig_winch, sig_cont, sig_quit;
+static int sig_pipe[2] = {-1, -1};
+
+static void
+on_signal(int sig)
+{
+    int saved = errno;
+    if (sig == SIGWINCH)
+        sig_winch = 1;
+    else if (sig == SIGCONT)
+        sig_cont = 1;
+    else
+        sig_quit = 1;
+    if (sig_pipe[1] >= 0) {
+        char c = 0;
+        ssize_t unused = write(sig_pipe[1], &c, 1);
+        (void)unused;
+    }
+    errno = saved;
+}
+
+static int
+signals_init(void)
+{
+    static const int sigs[] = {SIGWINCH, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCONT};
+    struct sigaction sa;
+    if (sig_pipe[0] < 0 && pipe(sig_pipe) != 0)
+        return MSH_ERR_SYS;
+    for (int i = 0; i < 2; i++) {
+        fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigfillset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        if (sigaction(sigs[i], &sa, NULL) != 0)
+            return MSH_ERR_SYS;
+    return 0;
+}
+
+void
+stm_escape_parse(const char *env, struct stm_escape *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->key = 0x1E;
+    e->pass = e->pass2 = '^';
+    if (env != NULL) {
+        size_t len = strlen(env);
+        if (len == 0) {
+            e->key = -1;
+        } else if (len == 1 && (unsigned char)env[0] > 0 && (unsigned char)env[0] < 128) {
+            e->key = (unsigned char)env[0];
+            e->pass = e->key < 32 ? e->key + '@' : e->key;
+            e->pass2 = (e->pass >= 'A' && e->pass <= 'Z') ? e->pass + ('a' - 'A') : e->pass;
+        }
+    }
+    /* Ctrl-C, Ctrl-D, LF, Ctrl-L and CR make poor escape keys: refused (upstream). */
+    if (e->key == 0x03 || e->key == 0x04 || e->key == 0x0A || e->key == 0x0C ||
+        e->key == 0x0D) {
+        e->key = 0x1E;
+        e->pass = e->pass2 = '^';
+    }
+    if (e->key > 0) {
+        char pass_name[8];
+        snprintf(pass_name, sizeof(pass_name), "\"%c\"", e->pass);
+        if (e->key < 32) {
+            snprintf(e->name, sizeof(e->name), "Ctrl-%c", e->pass);
+            e->requires_lf = false;
+        } else {
+            snprintf(e->name, sizeof(e->name), "\"%c\"", e->key);
+            e->requires_lf = true;
+        }
+        snprintf(e->help, sizeof(e->help),
+                 "Commands: Ctrl-Z suspends, \".\" quits, %s gives literal %s", pass_name,
+                 e->name);
+    }
+}
+
+struct client {
+    struct stm_cfg *cfg;
+    struct tio_caps caps;
+    struct ssp *ssp;
+    struct transport *t;
+    struct notify notify;
+    struct stm_escape esc;
+    struct fb *local;         /* what the user's terminal shows */
+    struct wbuf *out;
+    bool repaint, quit_started, lf_entered, clean;
+    char connecting[128];
+    bool raw;
+};
+
+/* Writes and empties c->out. A failed write to the user's terminal is not fatal here:
+ * stdin EOF or a signal ends the session; the next frame repaints in full. */
+static void
+put_out(struct client *c)
+{
+    if (tio_write(STDOUT_FILENO, wbuf_ptr(c->out), wbuf_len(c->out)) != 0)
+        c->repaint = true;
+    wbuf_reset(c->out);
+}
+
+static void
+output_frame(struct client *c, uint64_t now)
+{
+    const struct cterm *remote = transport_remote(c->t);
+    struct fb *next = fb_copy(emu_fb(cterm_emu_const(remote)));
+    pred_apply(&c->cfg->pred, next);
+    notify_apply(&c->notify, next, now);
+    wbuf_reset(c->out);
+    if (display_new_frame(&c->caps.dc, !c->repaint, c->local, next, c->out) == 0)
+        put_out(c);
+    c->repaint = false;
+    fb_free(c->local);
+    c->local = next;
+}
+
+static bool
+still_connecting(const struct client *c)
+{
+    return transport_remote_num(c->t) == 0;
+}
+
+static void
+user_shutdown(struct client *c, const char *msg, uint64_t now)
+{
+    notify_set(&c->notify, msg, true, true, now);
+    transport_start_shutdown(c->t, now);
+}
+
+static void
+reenter(struct client *c)
+{
+    /* After a suspend: raw mode, terminal set-up, and a full repaint. */
+    if (tio_raw() == 0) {
+        wbuf_reset(c->out);
+        if (display_open(&c->caps.dc, c->out) == 0)
+            put_out(c);
+    }
+    c->repaint = true;
+}
+
+static void
+suspend(struct client *c)
+{
+    wbuf_reset(c->out);
+    if (display_close(&c->caps.dc, c->out) == 0)
+        put_out(c);
+    tio_restore();
+    static const char msg[] = "\n\033[37;44m[mosh is suspended.]\033[m\n";
+    if (tio_write(STDOUT_FILENO, msg, sizeof(msg) - 1) != 0)
+        c->repaint = true; /* nothing else to do: the terminal is repainted on resume */
+    kill(0, SIGSTOP);
+    reenter(c);
+}
+
+/* Returns false on EOF or a read error. */
+static bool
+user_input(struct client *c, uint64_t now)
+{
+    uint8_t buf[16384];
+    ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+    if (n == 0)
+        return false;
+    if (n < 0)
+        return errno == EINTR || errno == EAGAIN;
+    if (transport_shutdown_in_progress(c->t))
+        return true;
+    struct ustream *us = transport_current(c->t);
+    bool paste = n > PASTE_LEN;
+    if (paste)
+        pred_reset(&c->cfg->pred);
+    for (ssize_t i = 0; i < n; i++) {
+        uint8_t b = buf[i];
+        uint8_t two[2];
+        if (!paste)
+            pred_user_byte(&c->cfg->pred, b, c->local);
+        if (c->quit_started) {
+            c->quit_started = false;
+            if (b == '.') {
+                if (conn_has_remote(ssp_conn(c->ssp)) &&
+                    !transport_shutdown_in_progress(c->t)) {
+                    user_shutdown(c, "Exiting on user request...", now);
+                    return true;
+                }
+                return false;
+            } else if (b == 0x1a) {
+                suspend(c);
+            } else if (b == c->esc.pass || b == c->esc.pass2) {
+                two[0] = (uint8_t)c->esc.key;
+                if (ustream_push_bytes(us, two, 1) != 0)
+                    notify_set(&c->notify, "Input dropped: too much unacknowledged input",
+                               false, true, now);
+            } else {
+                two[0] = (uint8_t)c->esc.key;
+                two[1] = b;
+                if (ustream_push_bytes(us, two, 2) != 0)
+                    notify_set(&c->notify, "Input dropped: too much unacknowledged input",
+                               false, true, now);
+            }
+            if (strcmp(c->notify.message, c->esc.help) == 0)
+                notify_set(&c->notify, "", false, true, now);
+            continue;
+        }
+        c->quit_started = c->esc.key > 0 && b == (uint8_t)c->esc.key &&
+                          (c->lf_entered || !c->esc.requires_lf);
+        if (c->quit_started) {
+            c->lf_entered = false;
+            notify_set(&c->notify, c->esc.help, true, false, now);
+            continue;
+        }
+        c->lf_entered = b == '\n' || b == '\r';
+        if (b == 0x0C)
+            c->repaint = true; /* Ctrl-L: the user's screen may be garbled; still sent */
+        if (ustream_push_bytes(us, &b, 1) != 0)
+            notify_set(&c->notify, "Input dropped: too much unacknowledged input", false,
+                       true, now);
+    }
+    return true;
+}
+
+static void
+handle_resize(struct client *c)
+{
+    int cols, rows;
+    if (!tio_winsize(&cols, &rows))
+        return;
+    if (!transport_shutdown_in_progress(c->t) &&
+        ustream_push_resize(transport_current(c->t), cols, rows) != 0)
+        return;
+    pred_reset(&c->cfg->pred);
+}
+
+static enum stm_result
+run(struct client *c)
+{
+    struct stm_cfg *cfg = c->cfg;
+    char why[256];
+    int cols = 80, rows = 24;
+    uint64_t now = mono_now_ms();
+
+    if (tio_caps_load(&c->caps, cfg->no_term_init, why, sizeof(why)) != 0) {
+        fprintf(stderr, "%s\n", why);
+        return STM_SETUP_FAILED;
+    }
+    c->caps.dc.title_prefix = cfg->title_prefix ? TITLE_PREFIX : NULL;
+    if (tio_raw() != 0) {
+        fprintf(stderr, "tcsetattr: stdin is not a terminal (%s)\n", strerror(errno));
+        return STM_SETUP_FAILED;
+    }
+    c->raw = true;
+    c->out = wbuf_new(LIMITS_INFLATE_LEN);
+    if (display_open(&c->caps.dc, c->out) == 0)
+        put_out(c);
+    if (signals_init() != 0)
+        return STM_SETUP_FAILED;
+    stm_escape_parse(cfg->escape_env, &c->esc);
+    notify_init(&c->notify, now);
+    notify_set_escape_name(&c->notify, c->esc.key > 0 ? c->esc.name : NULL);
+    snprintf(c->connecting, sizeof(c->connecting),
+             "Nothing received from server on UDP port %s.", cfg->port);
+
+    if (!tio_winsize(&cols, &rows)) {
+        cols = 80;
+        rows = 24;
+    }
+    c->local = fb_new(cols, rows);
+    wbuf_reset(c->out);
+    if (display_new_frame(&c->caps.dc, false, c->local, c->local, c->out) == 0)
+        put_out(c);
+
+    /* State 0 of each direction: an empty user stream, a blank terminal of our size. */
+    struct ssp_states st = {&ustream_ops, &cterm_ops, ustream_new(), cterm_new(cols, rows)};
+    int r = ssp_new_client(cfg->key, cfg->ip, cfg->port, &st, now, &c->ssp);
+    ct_wipe(cfg->key, sizeof(cfg->key));
+    if (r != 0) {
+        ustream_free(st.my_initial);
+        cterm_free(st.their_initial);
+        fprintf(stderr, "Network exception: cannot reach %s:%s: %s\r\n", cfg->ip,
+                cfg->port, err_str(r));
+        return STM_SETUP_FAILED;
+    }
+    c->t = ssp_transport(c->ssp);
+    /* The first client state tells the server the size of the terminal (§5.11). */
+    if (ustream_push_resize(transport_current(c->t), cols, rows) != 0)
+        return STM_SETUP_FAILED;
+
+    for (;;) {
+        now = mono_now_ms();
+        notify_adjust(&c->notify, now);
+        output_frame(c, now);
+
+        uint64_t wait = MSH_MIN(ssp_wait_ms(c->ssp, now), notify_wait_ms(&c->notify, now));
+        if (still_connecting(c))
+            wait = MSH_MIN(wait, CONNECT_NOTICE_MS);
+        if (wait > 3600000)
+            wait = 3600000;
+
+        struct pollfd pfd[2 + CONN_MAX_FDS];
+        int fds[CONN_MAX_FDS];
+        size_t nnet = conn_fds(ssp_conn(c->ssp), fds, CONN_MAX_FDS), np = 0;
+        for (size_t i = 0; i < nnet; i++)
+            pfd[np++] = (struct pollfd){fds[i], POLLIN, 0};
+        size_t in_i = np;
+        pfd[np++] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
+        size_t sig_i = np;
+        pfd[np++] = (struct pollfd){sig_pipe[0], POLLIN, 0};
+        int pr = poll(pfd, (nfds_t)np, (int)wait);
+        if (pr < 0 && errno != EINTR) {
+            perror("poll");
+            break;
+        }
+        now = mono_now_ms();
+
+        bool net_ready = false;
+        for (size_t i = 0; pr > 0 && i < nnet; i++)
+            if (pfd[i].revents & (POLLIN | POLLERR))
+                net_ready = true;
+        if (net_ready) {
+            if (ssp_recv(c->ssp, now) != 0)
+                break;
+            c->notify.last_word_ms = transport_remote_ms(c->t);
+            c->notify.last_acked_ms = transport_sent_acked_ms(c->t);
+        }
+        if (pr > 0 && (pfd[in_i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+            !user_input(c, now)) {
+            if (!conn_has_remote(ssp_conn(c->ssp)))
+                break;
+            if (!transport_shutdown_in_progress(c->t))
+                user_shutdown(c, "Exiting...", now);
+        }
+        if (pr > 0 && (pfd[sig_i].revents & POLLIN)) {
+            char drain[64];
+            while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
+                ;
+        }
+        if (sig_winch) {
+            sig_winch = 0;
+            handle_resize(c);
+        }
+        if (sig_cont) {
+            sig_cont = 0;
+            reenter(c);
+        }
+        if (sig_quit) {
+            sig_quit = 0;
+            if (!conn_has_remote(ssp_conn(c->ssp)))
+                break;
+            if (!transport_shutdown_in_progress(c->t))
+                user_shutdown(c, "Signal received, shutting down...", now);
+        }
+
+        bool shutting = transport_shutdown_in_progress(c->t);
+        if (shutting && transport_shutdown_acknowledged(c->t)) {
+            c->clean = true;
+            break;
+        }
+        if (shutting && transport_shutdown_ack_timed_out(c->t, now))
+            break;
+        if (transport_counterparty_shutdown_ack_sent(c->t)) {
+            c->clean = true;
+            break;
+        }
+
+        uint64_t since_remote = now - transport_remote_ms(c->t);
+        if (still_connecting(c) && !shutting && since_remote > CONNECT_NOTICE_MS) {
+            if (since_remote > CONNECT_TIMEOUT_MS)
+                user_shutdown(c, "Timed out waiting for server...", now);
+            else
+                notify_set(&c->notify, c->connecting, false, true, now);
+        } else if (!still_connecting(c) && strcmp(c->notify.message, c->connecting) == 0) {
+            notify_set(&c->notify, "", false, true, now);
+        }
+
+        r = ssp_tick(c->ssp, now);
+        if (r != 0) {
+            /* Fatal: sequence wrap or key exhaustion. */
+            fprintf(stderr, "Crypto exception: %s\r\n", err_str(r));
+            break;
+        }
+        const char *se = conn_send_error(ssp_conn(c->ssp));
+        if (se[0] != '\0' && conn_stats(ssp_conn(c->ssp))->tx_errors > 0)
+            notify_set_network_error(&c->notify, se, now);
+        else
+            notify_clear_network_error(&c->notify, now);
+    }
+    return c->clean ? STM_CLEAN : still_connecting(c) ? STM_NEVER_CONNECTED : STM_UNCLEAN;
+}
+
+enum stm_result
+stm_run(struct stm_cfg *cfg)
+{
+    struct client c;
+    memset(&c, 0, sizeof(c));
+    c.cfg = cfg;
+    enum stm_result res = run(&c);
+
+    /* Restore: a final frame without overlays or title prefix, the close string, then
+     * the saved termios (upstream STMClient::shutdown). */
+    if (c.raw) {
+        if (c.ssp && c.local) {
+            uint64_t now = mono_now_ms();
+            notify_set(&c.notify, "", false, true, now);
+            c.notify.last_word_ms = now;
+            c.notify.last_acked_ms = now;
+            c.caps.dc.title_prefix = NULL;
+            output_frame(&c, now);
+        }
+        wbuf_reset(c.out);
+        if (display_close(&c.caps.dc, c.out) == 0)
+            put_out(&c);
+        tio_restore();
+    }
+    if (res == STM_NEVER_CONNECTED) {
+        fprintf(stderr,
+                "\nmosh did not make a successful connection to %s:%s.\n"
+                "Please verify that UDP port %s is not firewalled and can reach the "
+                "server.\n\n"
+                "(By default, mosh uses a UDP port between 60000 and 61000. The -p option\n"
+                "selects a specific UDP port number.)\n",
+                cfg->ip, cfg->port, cfg->port);
+    } else if (res == STM_UNCLEAN) {
+        fputs("\n\nmosh did not shut down cleanly. Please note that the\n"
+              "mosh-server process may still be running on the server.\n",
+              stderr);
+    }
+    ct_wipe(cfg->key, sizeof(cfg->key));
+    fb_free(c.local);
+    ssp_free(c.ssp);
+    wbuf_free(c.out);
+    return res;
+}
