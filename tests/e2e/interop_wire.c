@@ -31,7 +31,10 @@
 #include "util/mono.h"
 
 #define DEADLINE_MS 20000
-#define SERVER "/usr/bin/mosh-server"
+#define UPSTREAM_SERVER "/usr/bin/mosh-server"
+
+/* MSH_INTEROP_SERVER=<path> runs the same checks against another server (ours). */
+static const char *server_path = UPSTREAM_SERVER;
 
 static pid_t daemon_pid = -1, parent_pid = -1;
 
@@ -69,11 +72,11 @@ start_server(struct bootline *bl, char *errtext, size_t errcap)
         setenv("PS1", "$ ", 1);
         /* MSH_INTEROP_VERBOSE=1 runs the server with -v (its log then goes to stderr). */
         if (getenv("MSH_INTEROP_VERBOSE"))
-            execl(SERVER, SERVER, "new", "-v", "-i", "127.0.0.1", "-p", "0", "--", "/bin/sh",
-                  (char *)NULL);
+            execl(server_path, server_path, "new", "-v", "-i", "127.0.0.1", "-p", "0", "--",
+                  "/bin/sh", (char *)NULL);
         else
-            execl(SERVER, SERVER, "new", "-i", "127.0.0.1", "-p", "0", "--", "/bin/sh",
-                  (char *)NULL);
+            execl(server_path, server_path, "new", "-i", "127.0.0.1", "-p", "0", "--",
+                  "/bin/sh", (char *)NULL);
         _exit(127);
     }
     close(out[1]);
@@ -292,8 +295,10 @@ main(void)
     const char *why;
     uint64_t t0 = mono_now_ms();
 
-    if (access(SERVER, X_OK) != 0)
-        die(SERVER " is missing: install Debian's mosh package (scripts/test does)");
+    if (getenv("MSH_INTEROP_SERVER"))
+        server_path = getenv("MSH_INTEROP_SERVER");
+    if (access(server_path, X_OK) != 0)
+        die("the server is missing: install Debian's mosh package (scripts/test does)");
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
         die("prctl(PR_SET_CHILD_SUBREAPER)");
     alarm(DEADLINE_MS / 1000 + 5); /* a last resort; the loops below have deadlines */
@@ -304,10 +309,10 @@ main(void)
         die("no MOSH CONNECT line from mosh-server");
     if (key_parse(bl.key_text, strlen(bl.key_text), key, &why) != 0)
         die(why);
-    fprintf(stderr, "interop_wire: upstream mosh-server pid %d on UDP port %u\n",
+    fprintf(stderr, "interop_wire: %s pid %d on UDP port %u\n", server_path,
             (int)daemon_pid, bl.port);
     if (strstr(errtext, "mosh-server (mosh 1.4.0)") == NULL)
-        die("the server is not mosh 1.4.0");
+        die("the server does not announce itself as mosh 1.4.0");
     uint16_t port = bl.port;
     bootline_fini(&bl); /* wipes the key text */
 
