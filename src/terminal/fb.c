@@ -530,18 +530,31 @@ fb_scroll(struct fb *fb, int top, int bottom, int n, const struct fb_rend *rend)
     k = n > 0 ? n : -n;
     if (k > h)
         k = h;
-    /* Rotate [top, bottom] by k (three reversals), then blank the k entering rows. */
-    if (n > 0) {
+    /* Rotate [top, bottom] by k, then blank the k entering rows. Small k (LF scrolls by
+     * one) goes through a stack buffer and one memmove; large k by three reversals. */
+    if (k <= 16) {
+        struct fb_row *tmp[16];
+        size_t kb = (size_t)k * sizeof(tmp[0]), rest = (size_t)(h - k) * sizeof(tmp[0]);
+
+        if (n > 0) {
+            memcpy(tmp, &fb->row[top], kb);
+            memmove(&fb->row[top], &fb->row[top + k], rest);
+            memcpy(&fb->row[bottom + 1 - k], tmp, kb);
+        } else {
+            memcpy(tmp, &fb->row[bottom + 1 - k], kb);
+            memmove(&fb->row[top + k], &fb->row[top], rest);
+            memcpy(&fb->row[top], tmp, kb);
+        }
+    } else if (n > 0) {
         rows_reverse(fb->row, top, top + k);
         rows_reverse(fb->row, top + k, bottom + 1);
         rows_reverse(fb->row, top, bottom + 1);
-        first = bottom + 1 - k;
     } else {
         rows_reverse(fb->row, top, bottom + 1 - k);
         rows_reverse(fb->row, bottom + 1 - k, bottom + 1);
         rows_reverse(fb->row, top, bottom + 1);
-        first = top;
     }
+    first = n > 0 ? bottom + 1 - k : top;
     for (int i = first; i < first + k; i++) {
         struct fb_row *r = fb->row[i];
 

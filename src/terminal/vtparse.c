@@ -461,6 +461,37 @@ u8_lead(struct vtparse *vp, uint8_t b)
     vp->u8_len = (uint8_t)(vp->u8_need + 1);
 }
 
+/* The ground-state fast path for non-ASCII text: one complete, well-formed sequence of a
+ * code point >= U+00A0 (Unicode Table 3-7), which glibc decodes the same way. Anything
+ * else (C1, malformed, split across writes) returns 0 and takes the exact slow path. */
+static size_t
+u8_fast(const uint8_t *p, const uint8_t *end, uint32_t *cp)
+{
+    size_t avail = (size_t)(end - p);
+    uint8_t b = p[0];
+
+    if (b < 0xe0) {
+        if (avail < 2 || (p[1] & 0xc0) != 0x80 || (b == 0xc2 && p[1] < 0xa0))
+            return 0; /* C2 80..C2 9F are the C1 controls */
+        *cp = ((uint32_t)(b & 0x1f) << 6) | (p[1] & 0x3fu);
+        return 2;
+    }
+    if (b < 0xf0) {
+        if (avail < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+            (b == 0xe0 && p[1] < 0xa0) || (b == 0xed && p[1] > 0x9f))
+            return 0;
+        *cp = ((uint32_t)(b & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) |
+              (p[2] & 0x3fu);
+        return 3;
+    }
+    if (b > 0xf4 || avail < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+        (p[3] & 0xc0) != 0x80 || (b == 0xf0 && p[1] < 0x90) || (b == 0xf4 && p[1] > 0x8f))
+        return 0;
+    *cp = ((uint32_t)(b & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
+          ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3fu);
+    return 4;
+}
+
 void
 vtparse_feed(struct vtparse *vp, const uint8_t *p, size_t len)
 {
@@ -492,6 +523,29 @@ vtparse_feed(struct vtparse *vp, const uint8_t *p, size_t len)
                 vp->unhandled++;
             p = q;
             continue;
+        }
+        if ((b <= '9' && b >= '0') || b == ';') {
+            if (vp->state == VTPARSE_CSI_PARAM || vp->state == VTPARSE_CSI_ENTRY) {
+                /* CSI parameters in a tight loop (the Param action, no transitions). */
+                const uint8_t *q = p;
+
+                do {
+                    param(vp, *q++);
+                } while (q < end && ((*q <= '9' && *q >= '0') || *q == ';'));
+                vp->state = VTPARSE_CSI_PARAM;
+                p = q;
+                continue;
+            }
+        }
+        if (b >= 0xc2 && vp->state == VTPARSE_GROUND) {
+            uint32_t cp;
+            size_t n = u8_fast(p, end, &cp);
+
+            if (n != 0) {
+                p += n;
+                cb_print(vp, cp);
+                continue;
+            }
         }
         p++;
         if (b < 0x80)

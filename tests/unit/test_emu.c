@@ -5,8 +5,10 @@
 
 #include "terminal/emu.h"
 #include "terminal/fb.h"
+#include "terminal/terminal_internal.h" /* white-box: emu_width */
 #include "test.h"
 #include "util/macros.h"
+#include "util/width.h"
 
 /* Appends s to the NUL-terminated buf of size cap (bounded). */
 static void
@@ -958,9 +960,26 @@ test_copy(void)
     emu_free(b);
 }
 
+static void
+test_width(void)
+{
+    uint32_t bad = 0;
+
+    TEST_START("emu_width's fast paths agree with width_cp everywhere");
+    for (uint32_t cp = 0; cp <= 0x110000; cp++) {
+        if (emu_width(cp) != width_cp(cp) && bad++ < 5)
+            TEST_FAIL_("U+%04X: %d != %d", (unsigned)cp, emu_width(cp), width_cp(cp));
+    }
+    ASSERT_INT_EQ(bad, 0);
+    ASSERT_INT_EQ(emu_width(0x4e2d), 2);
+    ASSERT_INT_EQ(emu_width(0x7f), -1);
+    ASSERT_INT_EQ(emu_width(0x301), 0);
+}
+
 int
 main(void)
 {
+    test_width();
     test_print_and_wrap();
     test_80th_column();
     test_wrap_keepers();

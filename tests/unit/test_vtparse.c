@@ -8,6 +8,7 @@
 
 #include "terminal/vtparse.h"
 #include "test.h"
+#include "util/macros.h"
 
 /* A log of events as text: "p<hex>" print, "a<text>" ascii run, "x<hex>" execute,
  * "c<inter><final>(<params>)" CSI, "e<inter><final>" ESC, "o<len>:<text>" OSC. */
@@ -71,11 +72,21 @@ rec_cp(struct rec *r, uint32_t cp)
         r->cps[r->n_cps++] = cp;
 }
 
+/* Set when comparing feeds that split ASCII runs differently. */
+static bool ascii_per_char;
+
 static bool
 on_ascii(void *u, const uint8_t *s, size_t n)
 {
     struct rec *r = u;
 
+    if (ascii_per_char) {
+        for (size_t i = 0; i < n; i++) {
+            rec_hex(r, 'p', s[i]);
+            rec_cp(r, s[i]);
+        }
+        return true;
+    }
     rec_put(r, "a", 1);
     rec_put(r, (const char *)s, n);
     rec_put(r, " ", 1);
@@ -373,7 +384,7 @@ test_utf8_against_glibc(void)
     uint32_t want[512];
     uint8_t in[256];
     uint64_t seed = 0x9e3779b97f4a7c15u;
-    int mismatches = 0;
+    int mismatches = 0, compared = 0;
 
     TEST_START("UTF-8 decoding equals upstream's mbrtowc loop (glibc C.UTF-8)");
     if (setlocale(LC_CTYPE, "C.UTF-8") == NULL) {
@@ -407,8 +418,59 @@ test_utf8_against_glibc(void)
             TEST_FAIL_("iteration %d: %zu model code points, %zu ours", iter, k, rec.n_cps);
             test_hexdump_("input", in, n);
         }
+        compared++;
     }
+    ASSERT_INT_EQ(mismatches, 0);
+    ASSERT_TRUE(compared > 10000);
     setlocale(LC_CTYPE, "C");
+}
+
+/* The fast paths (ASCII runs, CSI parameters, whole UTF-8 sequences) only apply when the
+ * bytes are all in one write; feeding a byte at a time takes the slow path everywhere.
+ * Both must give the same events. */
+static void
+test_fast_equals_slow(void)
+{
+    static const char *pool[] = {
+        "\033", "[", "]", "P", "X", "\\", "0", "1", "9", ";", ":", "?", ">", "!", " ", "m",
+        "H", "A", "a", "\a", "\n", "\x18", "\x7f", "\xc2\x9b", "\xc2\x9c", "\xc2\xa0",
+        "\xe4\xb8\xad", "\xf0\x9f\x98\x80", "\xe0\x80", "\xed\xa0\x80", "\x80",
+        "\xc3", "\xf4\x90\x80\x80", "\xfc", "2;", "1;31", "#", "(",
+    };
+    static char whole[1 << 16];
+    uint64_t seed = 0x853c49e6748fea9bu;
+    char in[512];
+    int bad = 0;
+
+    TEST_START("fast paths give the events of the byte-at-a-time slow path");
+    ascii_per_char = true;
+    for (int iter = 0; iter < 5000 && bad < 3; iter++) {
+        size_t n = 0;
+
+        while (n < 200) {
+            const char *piece;
+            size_t m;
+
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            piece = pool[seed % ARRAY_LEN(pool)];
+            m = strlen(piece);
+            memcpy(in + n, piece, m);
+            n += m;
+        }
+        run(in, n);
+        memcpy(whole, rec.log, rec.len + 1);
+        run_split(in, n);
+        if (strcmp(whole, rec.log) != 0) {
+            bad++;
+            TEST_FAIL_("iteration %d differs", iter);
+            test_hexdump_("input", in, n);
+        }
+    }
+    ascii_per_char = false;
+    ASSERT_INT_EQ(bad, 0);
+    ASSERT_TRUE(strlen(whole) > 100);
 }
 
 static void
@@ -501,6 +563,7 @@ main(void)
     test_states();
     test_utf8();
     test_utf8_against_glibc();
+    test_fast_equals_slow();
     test_hostile();
     vtparse_fini(&vp);
     return TEST_DONE();
