@@ -318,6 +318,14 @@ out:
     return r;
 }
 
+void
+wire_receive_reset(struct wire *w)
+{
+    frag_asm_reset(w->fa);
+    wire_msg_free(&w->msg);
+    wbuf_reset(w->infl);
+}
+
 int
 wire_receive_datagram(struct wire *w, struct ocb_ctx *c, enum pkt_dir expect,
                       const uint8_t *dgram, size_t len, struct pkt_hdr *h,

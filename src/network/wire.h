@@ -95,6 +95,9 @@ int wire_seal_frag(struct wire *w, struct ocb_ctx *c, const struct pkt_hdr *h, s
 int wire_receive(struct wire *w, const uint8_t *frag, size_t len, struct wire_inst *out,
                  bool *complete) WARN_UNUSED_RESULT;
 
+/* Forgets any partial Instruction (a fresh receiver, keeping the memory). */
+void wire_receive_reset(struct wire *w);
+
 /* Convenience for tests and interop: pkt_open (direction `expect`) then wire_receive.
  * *h is filled when the datagram is authentic, even if the fragment is then refused. */
 int wire_receive_datagram(struct wire *w, struct ocb_ctx *c, enum pkt_dir expect,

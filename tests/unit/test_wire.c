@@ -319,6 +319,33 @@ test_receive_errors(void)
         free(zeros);
     }
 
+    TEST_START("receive: reset forgets a partial Instruction");
+    {
+        struct wire *tx = wire_new();
+        struct wire_inst in = {.new_num = 1, .diff = (const uint8_t *)f, .diff_len = 4000};
+        const uint8_t *p;
+        size_t nf, fl;
+        for (size_t i = 0; i < 4000; i++)
+            f[i] = (uint8_t)(i * 7919 >> 3);
+        ASSERT_INT_EQ(wire_encode(tx, &in, 200, &nf), 0);
+        ASSERT_TRUE(nf > 2);
+        for (size_t i = 0; i + 1 < nf; i++) {
+            ASSERT_INT_EQ(wire_frag(tx, i, &p, &fl), 0);
+            ASSERT_INT_EQ(wire_receive(rx, p, fl, &out, &complete), 0);
+        }
+        wire_receive_reset(rx);
+        ASSERT_INT_EQ(wire_frag(tx, nf - 1, &p, &fl), 0);
+        ASSERT_INT_EQ(wire_receive(rx, p, fl, &out, &complete), 0);
+        ASSERT_FALSE(complete);
+        for (size_t i = 0; i + 1 < nf; i++) {
+            ASSERT_INT_EQ(wire_frag(tx, i, &p, &fl), 0);
+            ASSERT_INT_EQ(wire_receive(rx, p, fl, &out, &complete), 0);
+        }
+        ASSERT_TRUE(complete);
+        ASSERT_INT_EQ(out.diff_len, 4000);
+        wire_free(tx);
+    }
+
     TEST_START("receive: a short fragment is MSH_ERR_FORMAT");
     ASSERT_INT_EQ(wire_receive(rx, f, 9, &out, &complete), MSH_ERR_FORMAT);
     wbuf_free(w);
