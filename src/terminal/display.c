@@ -512,10 +512,13 @@ put_row(struct frame *f, bool init, const struct fb *next, int y, const struct f
         put_str(f, "\033[r");
         f->region = false;
         forget_cursor(f);
-        if (s.row->cells[0].flags & FB_CELL_WIDE && cols > 2 && unit_width(s.row, 0, cols) == 1) {
+        if ((s.row->cells[0].flags & FB_CELL_WIDE) && unit_width(s.row, 0, cols) == 1) {
+            /* The wide print erased column 1, which held something else: draw it again.
+             * (With 2 columns that is the last column, and the flag is lost after all:
+             * the emulator clears it whenever the last cell is rewritten.) */
             s.clob = 1;
             s.clob_bg = s.row->cells[0].bg;
-            s.wrap_this = false; /* column 1 is not the last one here */
+            s.wrap_this = false;
             if (!col_same(&s, 1)) {
                 if (cell_empty(&s.row->cells[1])) {
                     struct fb_rend cr = cell_rend(&s.row->cells[1]);
@@ -699,9 +702,16 @@ display_new_frame(const struct display_caps *caps, bool initialized, const struc
     } else {
         f.cur_row = last->cur_row;
         f.cur_col = last->cur_col;
-        /* The sender may hold a pending wrap; treat it as one either way (see move). */
-        if (last->next_print_wraps && last->cur_col == f.cols - 1)
-            f.cur_col = f.cols;
+        /* The receiver may hold a pending wrap where the sender does: on the last column
+         * it is tracked as one (see move); elsewhere (left there by a resize) the next
+         * print would wrap from the middle of the row, so the position counts as unknown
+         * and the first move is absolute. */
+        if (last->next_print_wraps) {
+            if (last->cur_col == f.cols - 1)
+                f.cur_col = f.cols;
+            else
+                forget_cursor(&f);
+        }
         f.rend = last->rend;
     }
 
