@@ -68,6 +68,71 @@ bad:
     return MSH_ERR_ARG;
 }
 
+/* Digits at *p: their count, the value saturated at 65536, and where they end. */
+static size_t
+digits(const char *p, long *v, const char **end)
+{
+    size_t n = 0;
+
+    *v = 0;
+    while (p[n] >= '0' && p[n] <= '9') {
+        *v = *v * 10 + (p[n] - '0');
+        if (*v > 65536)
+            *v = 65536;
+        n++;
+    }
+    *end = p + n;
+    return n;
+}
+
+int
+sock_parse_ports_wrapper(const char *spec, int *low, int *high, char *why, size_t why_len)
+{
+    const char *end, *hs;
+    long lo, hi = 0;
+    size_t nlo, nhi = 0;
+
+    *low = *high = 0;
+    if (why_len > 0)
+        why[0] = '\0';
+    /* m{^(\d+)(:(\d+))?$} */
+    nlo = digits(spec, &lo, &end);
+    hs = end + 1;
+    if (nlo == 0 || (*end != '\0' && (*end != ':' || (nhi = digits(hs, &hi, &end)) == 0 ||
+                                      *end != '\0'))) {
+        snprintf(why, why_len, "Server-side port or range (%s) is not valid.", spec);
+        return MSH_ERR_ARG;
+    }
+    if (lo > 65535) {
+        snprintf(why, why_len,
+                 "Server-side (low) port (%.*s) must be within valid range [0..65535].",
+                 (int)nlo, spec);
+        return MSH_ERR_ARG;
+    }
+    if (nhi == 0) {
+        *low = *high = (int)lo;
+        return 0;
+    }
+    if (hi <= 0 || hi > 65535) {
+        snprintf(why, why_len,
+                 "Server-side high port (%s) must be within valid range [1..65535].", hs);
+        return MSH_ERR_ARG;
+    }
+    if (lo == 0) {
+        snprintf(why, why_len,
+                 "Server-side port ranges may not be used with starting port 0 (%s).", spec);
+        return MSH_ERR_ARG;
+    }
+    if (lo > hi) {
+        snprintf(why, why_len,
+                 "Server-side port range (%s): low port greater than high port.", spec);
+        return MSH_ERR_ARG;
+    }
+    *low = (int)lo;
+    *high = (int)hi;
+    return 0;
+}
+
 int
 sock_open(int family, int *fd)
 {

@@ -41,6 +41,17 @@ union sock_addr {
 int sock_parse_ports(const char *spec, int *low, int *high, char *why, size_t why_len)
     WARN_UNUSED_RESULT;
 
+/* The mosh wrapper's own check of -p (upstream scripts/mosh.pl), stricter than the
+ * server's: ASCII digits, optionally ':' and digits; low <= 65535; a high port in
+ * 1..65535; no range from 0; low <= high. On error MSH_ERR_ARG and why gets the
+ * wrapper's text without its "<argv0>: " prefix, e.g. "Server-side port or range (SPEC)
+ * is not valid.", "Server-side (low) port (N) must be within valid range [0..65535].",
+ * "Server-side high port (N) must be within valid range [1..65535].", "Server-side port
+ * ranges may not be used with starting port 0 (SPEC).", "Server-side port range (SPEC):
+ * low port greater than high port." (numbers quoted as typed). */
+int sock_parse_ports_wrapper(const char *spec, int *low, int *high, char *why,
+                             size_t why_len) WARN_UNUSED_RESULT;
+
 /* A new UDP socket of family with the options of §2.8: IP_MTU_DISCOVER = DONT (an error
  * is fatal), IP_TOS = 0x02 (failure ignored), IP_RECVTOS = 1. No SO_* options.
  * MSH_ERR_SYS with errno on failure. */
