@@ -222,6 +222,21 @@ test_bind(void)
     close(fd);
     fclose(msgs);
     free(text);
+
+    TEST_START("bind: `::` is dual-stack (IPV6_V6ONLY = 0), MTU 1216");
+    if (sock_bind_server("::", 0, 0, NULL, &fd, &fam, what, sizeof(what)) != 0) {
+        fprintf(stderr, "  (no IPv6 here: %s; skipped)\n", what);
+        return;
+    }
+    ASSERT_INT_EQ(fam, AF_INET6);
+    ASSERT_INT_EQ(sock_mtu(fam), SOCK_MTU_V6);
+    len = sizeof(v);
+    ASSERT_INT_EQ(getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v, &len), 0);
+    ASSERT_INT_EQ(v, 0);
+    len = sizeof(v);
+    ASSERT_INT_EQ(getsockopt(fd, IPPROTO_IP, IP_TOS, &v, &len), 0);
+    ASSERT_INT_EQ(v, SOCK_TOS_ECT0);
+    close(fd);
 }
 
 static void
