@@ -41,7 +41,9 @@ R_DECALN="upstream DECALN does not move the cursor (Esc_DECALN); tmux homes it"
 R_WIDE="at the right margin upstream blanks the last cell before wrapping a wide character, and with autowrap off (or a 1-column screen) still prints it there; tmux does neither"
 R_ICH="tmux 3.3a bug: ICH with a count >= the cells right of the cursor does nothing or scrambles the row"
 R_DCSESC="upstream's ESC ends a DCS from any state and starts a new escape sequence (anywhere rule); tmux keeps the ESC inside the DCS data"
-R_FINAL="upstream classes code points >= U+00A0 like 'A' (parserstate.cc), so one ends a CSI as its final byte; tmux swallows the text that follows"
+R_STBM="in origin mode upstream DECSTBM homes to the top margin (move_row(0) is relative to limit_top); tmux homes to row 0"
+R_NOFUNC="upstream 1.4.0 has no CNL/CPL, CSI s/u or REP (§9.9); tmux implements them"
+R_FINAL="upstream classes code points >= U+00A0 like 'A' (parserstate.cc), so one ends a CSI or escape sequence as its final byte; tmux swallows the text that follows"
 
 # case-id (file stem.case name) and the reason tmux differs.
 KNOWN=$(cat <<EOF
@@ -107,6 +109,12 @@ utf8.new-lead-restarts $R_UTF8
 utf8.truncated-then-escape $R_UTF8
 utf8.raw-c1-byte-is-not-csi $R_UTF8
 utf8.non-ascii-final-byte-ends-csi $R_FINAL
+cursor.non-ascii-after-esc-ends-it $R_FINAL
+cursor.decstbm-in-origin-mode-homes-to-margin $R_STBM
+cursor.cnl-cpl-ignored $R_NOFUNC
+cursor.csi-s-u-ignored $R_NOFUNC
+cursor.rep-ignored $R_NOFUNC
+combining.combining-into-wide-tail-is-fallback $R_COMB
 wide.wide-in-last-column-blanks-that-cell $R_WIDE
 wide.wide-last-column-autowrap-off $R_WIDE
 wide.wide-one-column-screen $R_WIDE
