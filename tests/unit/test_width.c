@@ -83,8 +83,8 @@ struct allowed {
 
 #define NEW15 "assigned in Unicode 15.0; glibc 2.36 (Unicode 14.0) says unassigned"
 static const struct allowed allowed[] = {
-    /* POSIX wants wcwidth(L'\0') == 0; NUL is never printed and the brief for width_cp
-     * calls every C0 control non-printable. */
+    /* glibc follows POSIX, wcwidth(L'\0') == 0; upstream's print() itself maps NUL to -1
+     * before asking wcwidth (terminal.cc), and so do we. */
     {0x0000, 0x0000, -1, 0, "NUL: -1 like the other C0 controls"},
     /* Unicode 15.0 additions (DerivedAge.txt "15.0"), with the width our rules give. */
     {0x0cf3, 0x0cf3, 1, -1, NEW15},   {0x0ece, 0x0ece, 0, -1, NEW15},
