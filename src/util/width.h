@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Display width of a code point: glibc-compatible wcwidth() from our own Unicode 15.0
- * table, so client and server agree without depending on the C library (protocol.md §9.6). */
+ * table, so client and server agree without depending on the C library
+ * (protocol.md §9.6). */
 #ifndef MSH_UTIL_WIDTH_H
 #define MSH_UTIL_WIDTH_H
 

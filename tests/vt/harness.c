@@ -449,8 +449,8 @@ check_rend(struct run *r, const char *what, const struct fb_rend *want,
     color_name(got->bg, d, sizeof(d));
     attrs_name(got->attrs, f, sizeof(f));
     fail_head(r);
-    fprintf(stderr, "%s\n    expected fg=%s bg=%s attrs=%s\n    actual   fg=%s bg=%s attrs=%s\n",
-            what, a, b, e, c, d, f);
+    fprintf(stderr, "%s\n    expected fg=%s bg=%s attrs=%s\n", what, a, b, e);
+    fprintf(stderr, "    actual   fg=%s bg=%s attrs=%s\n", c, d, f);
 }
 
 static bool
