@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* `mosh` option parsing with getopt_long (options may follow the host, as with upstream's
+ * Getopt::Long; put -- before a remote command that has options of its own). */
+#include "client/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "network/sock.h"
+#include "util/xmalloc.h"
+
+enum {
+    OPT_SERVER = 256, OPT_PREDICT, OPT_FAMILY, OPT_BIND, OPT_REMOTE_IP, OPT_NO_INIT, OPT_INIT,
+    OPT_LOCAL, OPT_HELP, OPT_VERSION, OPT_SSH, OPT_SSH_PORT, OPT_SSH_OPTION, OPT_BATCH,
+    OPT_CONNECT_TIMEOUT, OPT_UDP_HOST, OPT_NO_PREDICT_OVERWRITE, OPT_CLIENT,
+};
+
+static const struct option longopts[] = {
+    {"port", required_argument, NULL, 'p'},
+    {"server", required_argument, NULL, OPT_SERVER},
+    {"client", required_argument, NULL, OPT_CLIENT},
+    {"predict", required_argument, NULL, OPT_PREDICT},
+    {"predict-overwrite", no_argument, NULL, 'o'},
+    {"no-predict-overwrite", no_argument, NULL, OPT_NO_PREDICT_OVERWRITE},
+    {"family", required_argument, NULL, OPT_FAMILY},
+    {"bind-server", required_argument, NULL, OPT_BIND},
+    {"experimental-remote-ip", required_argument, NULL, OPT_REMOTE_IP},
+    {"no-init", no_argument, NULL, OPT_NO_INIT},
+    {"init", no_argument, NULL, OPT_INIT},
+    {"local", no_argument, NULL, OPT_LOCAL},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"ssh", required_argument, NULL, OPT_SSH},
+    {"ssh-port", required_argument, NULL, OPT_SSH_PORT},
+    {"ssh-option", required_argument, NULL, OPT_SSH_OPTION},
+    {"jump", required_argument, NULL, 'J'},
+    {"batch", no_argument, NULL, OPT_BATCH},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"udp-host", required_argument, NULL, OPT_UDP_HOST},
+    {NULL, 0, NULL, 0},
+};
+
+void
+cli_usage(FILE *f, const char *argv0)
+{
+    fprintf(f,
+            "Usage: %s [options] [user@]host [--] [command...]\n"
+            "        --client=PATH        (ignored: the client is built in)\n"
+            "        --server=COMMAND     mosh server on the remote host (default: mosh-server)\n"
+            "        --predict=adaptive|always|never|experimental   local echo (-a always, -n never)\n"
+            "  -o    --predict-overwrite  prediction overwrites instead of inserting\n"
+            "  -4 -6 --family=inet|inet6|auto|all|prefer-inet|prefer-inet6\n"
+            "  -p PORT[:PORT2] --port=   server-side UDP port or range\n"
+            "        --bind-server=ssh|any|IP   address the server binds (default ssh)\n"
+            "        --experimental-remote-ip=proxy|local|remote   how to find the UDP address\n"
+            "        --udp-host=ADDR      send UDP to ADDR (e.g. through jump hosts)\n"
+            "        --no-init            do not use the alternate screen (smcup/rmcup)\n"
+            "        --local              run mosh-server locally (host must be a numeric IP)\n"
+            "  -l USER                    remote user name\n"
+            "        --ssh-port=N         ssh port (default: ssh_config, else 22)\n"
+            "  -i IDENTITY                private key file\n"
+            "  -F CONFIG                  ssh_config file instead of ~/.ssh/config\n"
+            "  -J [user@]host[:port][,...]  --jump=   jump hosts (native, no external ssh)\n"
+            "        --ssh-option KEY=VALUE   an ssh_config keyword (repeatable)\n"
+            "  -v                         more ssh diagnostics (repeatable)\n"
+            "        --batch              never prompt; fail instead (scripts and CI)\n"
+            "        --connect-timeout=S  ssh connection timeout in seconds\n"
+            "        --ssh=COMMAND        use an external ssh command instead of libssh\n"
+            "        --help --version\n"
+            "Exit status: 0 normal end, 1 session lost, 2 usage, 3 local set-up,\n"
+            "10 ssh connect, 11 unknown host key, 12 changed host key, 13 authentication,\n"
+            "14 remote mosh-server failed, 15 no MOSH CONNECT, 16 no UDP reply.\n",
+            argv0);
+}
+
+static bool
+parse_num(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+int
+cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
+{
+    int opt, idx;
+    memset(c, 0, sizeof(*c));
+    c->server = "mosh-server";
+    c->family = AF_UNSPEC;
+    c->bind_server = "ssh";
+    c->ip_mode = BOOT_IP_PROXY;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":ano46p:l:i:F:J:v", longopts, &idx)) != -1) {
+        switch (opt) {
+        case 'a':
+            c->predict = "always";
+            break;
+        case 'n':
+            c->predict = "never";
+            break;
+        case 'o':
+            c->predict_overwrite = true;
+            break;
+        case OPT_NO_PREDICT_OVERWRITE:
+            c->predict_overwrite = false;
+            break;
+        case OPT_PREDICT:
+            if (strcmp(optarg, "adaptive") && strcmp(optarg, "always") &&
+                strcmp(optarg, "never") && strcmp(optarg, "experimental")) {
+                snprintf(msg, len, "unknown prediction mode '%s' (adaptive, always, never, "
+                         "experimental)", optarg);
+                return BOOT_EXIT_USAGE;
+            }
+            c->predict = optarg;
+            break;
+        case '4':
+            c->family = AF_INET;
+            break;
+        case '6':
+            c->family = AF_INET6;
+            break;
+        case OPT_FAMILY:
+            if (strcmp(optarg, "inet") == 0)
+                c->family = AF_INET;
+            else if (strcmp(optarg, "inet6") == 0)
+                c->family = AF_INET6;
+            else if (strcmp(optarg, "prefer-inet6") == 0)
+                c->family_prefer6 = true;
+            else if (strcmp(optarg, "auto") && strcmp(optarg, "all") &&
+                     strcmp(optarg, "prefer-inet")) {
+                snprintf(msg, len, "unknown address family '%s' (inet, inet6, auto, all, "
+                         "prefer-inet, prefer-inet6)", optarg);
+                return BOOT_EXIT_USAGE;
+            }
+            break;
+        case 'p': {
+            int lo, hi;
+            char why[256];
+            if (sock_parse_ports_wrapper(optarg, &lo, &hi, why, sizeof(why)) != 0) {
+                snprintf(msg, len, "%s", why);
+                return BOOT_EXIT_USAGE;
+            }
+            c->port = optarg;
+            break;
+        }
+        case OPT_SERVER:
+            c->server = optarg;
+            break;
+        case OPT_CLIENT:
+            break;
+        case OPT_BIND:
+            c->bind_server = optarg;
+            break;
+        case OPT_REMOTE_IP:
+            if (strcmp(optarg, "proxy") == 0)
+                c->ip_mode = BOOT_IP_PROXY;
+            else if (strcmp(optarg, "local") == 0)
+                c->ip_mode = BOOT_IP_LOCAL;
+            else if (strcmp(optarg, "remote") == 0)
+                c->ip_mode = BOOT_IP_REMOTE;
+            else {
+                snprintf(msg, len, "unknown --experimental-remote-ip '%s' (proxy, local, "
+                         "remote)", optarg);
+                return BOOT_EXIT_USAGE;
+            }
+            break;
+        case OPT_NO_INIT:
+            c->no_init = true;
+            break;
+        case OPT_INIT:
+            c->no_init = false;
+            break;
+        case OPT_LOCAL:
+            c->local = true;
+            break;
+        case OPT_HELP:
+            c->help = true;
+            return 0;
+        case OPT_VERSION:
+            c->version = true;
+            return 0;
+        case OPT_SSH:
+            c->ssh_command = optarg;
+            break;
+        case 'l':
+            c->login = optarg;
+            break;
+        case OPT_SSH_PORT:
+            if (!parse_num(optarg, 1, 65535, &c->ssh_port)) {
+                snprintf(msg, len, "bad --ssh-port '%s' (1..65535)", optarg);
+                return BOOT_EXIT_USAGE;
+            }
+            break;
+        case 'i':
+            c->identity = optarg;
+            break;
+        case 'F':
+            c->config = optarg;
+            break;
+        case 'J':
+            c->jump = optarg;
+            break;
+        case OPT_SSH_OPTION:
+            if (c->n_ssh_options == CLI_MAX_SSH_OPTIONS) {
+                snprintf(msg, len, "too many --ssh-option (at most %d)", CLI_MAX_SSH_OPTIONS);
+                return BOOT_EXIT_USAGE;
+            }
+            c->ssh_options[c->n_ssh_options++] = optarg;
+            break;
+        case 'v':
+            c->verbose++;
+            break;
+        case OPT_BATCH:
+            c->batch = true;
+            break;
+        case OPT_CONNECT_TIMEOUT:
+            if (!parse_num(optarg, 1, 3600, &c->connect_timeout)) {
+                snprintf(msg, len, "bad --connect-timeout '%s' (1..3600 seconds)", optarg);
+                return BOOT_EXIT_USAGE;
+            }
+            break;
+        case OPT_UDP_HOST:
+            c->udp_host = optarg;
+            break;
+        case ':':
+            snprintf(msg, len, "option %s needs a value", argv[optind - 1]);
+            return BOOT_EXIT_USAGE;
+        default:
+            snprintf(msg, len, "unknown option %s (see --help)", argv[optind - 1]);
+            return BOOT_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        snprintf(msg, len, "no host given (usage: mosh [options] [user@]host [-- command])");
+        return BOOT_EXIT_USAGE;
+    }
+    c->userhost = argv[optind++];
+    if (optind < argc && strcmp(argv[optind], "--") == 0)
+        optind++;
+    if (optind < argc) {
+        c->command = argv + optind;
+        c->n_command = argc - optind;
+    }
+    const char *at = strrchr(c->userhost, '@');
+    if (at) {
+        c->user = xstrndup(c->userhost, (size_t)(at - c->userhost));
+        c->host = xstrdup(at + 1);
+    } else {
+        c->host = xstrdup(c->userhost);
+    }
+    if (c->host[0] == '\0' || (c->user && c->user[0] == '\0')) {
+        snprintf(msg, len, "bad [user@]host '%s'", c->userhost);
+        return BOOT_EXIT_USAGE;
+    }
+    if (c->login && !c->user)
+        c->user = xstrdup(c->login);
+    return 0;
+}
+
+void
+cli_free(struct cli *c)
+{
+    free(c->user);
+    free(c->host);
+    c->user = c->host = NULL;
+}

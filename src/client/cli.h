@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The `mosh` command line: upstream's wrapper options (protocol.md §7.1) plus the SSH
+ * options that otherwise go through --ssh. Parsing only; no side effects. */
+#ifndef MSH_CLIENT_CLI_H
+#define MSH_CLIENT_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "bootstrap/boot.h"
+
+#define CLI_MAX_SSH_OPTIONS 64
+
+struct cli {
+    const char *userhost;        /* [user@]host as typed */
+    char *user, *host;           /* split (owned) */
+    char **command;              /* after the host (or after --); NULL: login shell */
+    int n_command;
+    const char *port;            /* -p PORT[:PORT2] as typed */
+    const char *server;          /* --server, default "mosh-server" */
+    const char *predict;         /* --predict/-a/-n, NULL: environment or adaptive */
+    bool predict_overwrite;      /* -o */
+    int family;                  /* AF_UNSPEC/AF_INET/AF_INET6 */
+    bool family_prefer6;         /* prefer-inet6: try IPv6 first (resolution order only) */
+    const char *bind_server;     /* ssh | any | IP (default ssh) */
+    enum boot_ip_mode ip_mode;
+    bool no_init;
+    bool local;
+    const char *ssh_command;     /* --ssh=COMMAND: an external ssh instead of libssh */
+    const char *login;           /* -l */
+    int ssh_port;                /* --ssh-port */
+    const char *identity;        /* -i */
+    const char *config;          /* -F */
+    const char *jump;            /* -J / --jump */
+    const char *ssh_options[CLI_MAX_SSH_OPTIONS];
+    size_t n_ssh_options;
+    int verbose;                 /* -v count */
+    bool batch;
+    int connect_timeout;
+    const char *udp_host;
+    bool help, version;
+};
+
+/* Parses argv. On error returns BOOT_EXIT_USAGE with a one-line message in msg; 0 otherwise
+ * (also for --help/--version, flagged in c). Free with cli_free. */
+int cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t msg_len);
+void cli_free(struct cli *c);
+void cli_usage(FILE *f, const char *argv0);
+
+#endif

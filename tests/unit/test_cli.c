@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* `mosh` command-line parsing: upstream's options, our SSH options, errors with status 2. */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "client/cli.h"
+#include "test.h"
+
+static int
+parse(struct cli *c, char *msg, int argc, const char **argv)
+{
+    return cli_parse(c, argc, (char **)(uintptr_t)argv, msg, 256);
+}
+
+int
+main(void)
+{
+    struct cli c;
+    char msg[256];
+
+    TEST_START("cli: host only, defaults");
+    const char *a1[] = {"mosh", "example.org"};
+    ASSERT_INT_EQ(parse(&c, msg, 2, a1), 0);
+    ASSERT_STR_EQ(c.host, "example.org");
+    ASSERT_TRUE(c.user == NULL);
+    ASSERT_STR_EQ(c.server, "mosh-server");
+    ASSERT_STR_EQ(c.bind_server, "ssh");
+    ASSERT_INT_EQ(c.family, AF_UNSPEC);
+    ASSERT_INT_EQ(c.ip_mode, BOOT_IP_PROXY);
+    ASSERT_TRUE(c.command == NULL);
+    cli_free(&c);
+
+    TEST_START("cli: user@host, options after the host, -- command");
+    const char *a2[] = {"mosh", "-4", "bob@h", "-p", "60010:60020", "--server=/opt/ms",
+                        "--ssh-port=2222", "-J", "j1,u@j2:2200", "--ssh-option",
+                        "ConnectTimeout=5", "--batch", "-v", "-v", "--", "ls", "-l"};
+    ASSERT_INT_EQ(parse(&c, msg, 17, a2), 0);
+    ASSERT_STR_EQ(c.user, "bob");
+    ASSERT_STR_EQ(c.host, "h");
+    ASSERT_STR_EQ(c.port, "60010:60020");
+    ASSERT_STR_EQ(c.server, "/opt/ms");
+    ASSERT_INT_EQ(c.ssh_port, 2222);
+    ASSERT_STR_EQ(c.jump, "j1,u@j2:2200");
+    ASSERT_INT_EQ(c.n_ssh_options, 1);
+    ASSERT_STR_EQ(c.ssh_options[0], "ConnectTimeout=5");
+    ASSERT_TRUE(c.batch);
+    ASSERT_INT_EQ(c.verbose, 2);
+    ASSERT_INT_EQ(c.family, AF_INET);
+    ASSERT_INT_EQ(c.n_command, 2);
+    ASSERT_STR_EQ(c.command[0], "ls");
+    ASSERT_STR_EQ(c.command[1], "-l");
+    cli_free(&c);
+
+    TEST_START("cli: -l user, -a/-n/-o, family, bind, remote ip, udp host");
+    const char *a3[] = {"mosh", "-l", "alice", "-n", "-o", "--family=inet6",
+                        "--bind-server=any", "--experimental-remote-ip=remote",
+                        "--udp-host=192.0.2.7", "--no-init", "--connect-timeout=7", "-i",
+                        "/k", "-F", "/cfg", "h2", "top"};
+    ASSERT_INT_EQ(parse(&c, msg, 17, a3), 0);
+    ASSERT_STR_EQ(c.user, "alice");
+    ASSERT_STR_EQ(c.predict, "never");
+    ASSERT_TRUE(c.predict_overwrite);
+    ASSERT_INT_EQ(c.family, AF_INET6);
+    ASSERT_STR_EQ(c.bind_server, "any");
+    ASSERT_INT_EQ(c.ip_mode, BOOT_IP_REMOTE);
+    ASSERT_STR_EQ(c.udp_host, "192.0.2.7");
+    ASSERT_TRUE(c.no_init);
+    ASSERT_INT_EQ(c.connect_timeout, 7);
+    ASSERT_STR_EQ(c.identity, "/k");
+    ASSERT_STR_EQ(c.config, "/cfg");
+    ASSERT_INT_EQ(c.n_command, 1);
+    cli_free(&c);
+
+    TEST_START("cli: usage errors");
+    const char *bad[][4] = {
+        {"mosh", NULL},
+        {"mosh", "--predict=sometimes", "h", NULL},
+        {"mosh", "-p", "70000", "h"},
+        {"mosh", "-p", "0:5", "h"},
+        {"mosh", "--ssh-port=0", "h", NULL},
+        {"mosh", "--family=ipx", "h", NULL},
+        {"mosh", "--experimental-remote-ip=magic", "h", NULL},
+        {"mosh", "--bogus", "h", NULL},
+        {"mosh", "h", "-p", NULL},
+        {"mosh", "@h", NULL},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int n = 0;
+        while (n < 4 && bad[i][n])
+            n++;
+        msg[0] = '\0';
+        ASSERT_INT_EQ(parse(&c, msg, n, bad[i]), BOOT_EXIT_USAGE);
+        ASSERT_TRUE(msg[0] != '\0');
+        cli_free(&c);
+    }
+
+    TEST_START("cli: --help and --version");
+    const char *h[] = {"mosh", "--help"};
+    ASSERT_INT_EQ(parse(&c, msg, 2, h), 0);
+    ASSERT_TRUE(c.help);
+    cli_free(&c);
+    return TEST_DONE();
+}
