@@ -188,8 +188,8 @@ emu_delete_cells(struct fb *fb, int row, int col, int n)
     memmove(&r->cells[col], &r->cells[col + n], (size_t)(cols - col - n) * sizeof(r->cells[0]));
     for (int i = cols - n; i < cols; i++)
         fb_cell_erase(&r->cells[i], &fb->rend);
-    /* Upstream moves the old last cell, wrap bit and all, off the end of the row where
-     * nothing reads it; we drop the bit (see the report in fb.h's history). */
+    /* Upstream keeps the wrap bit on the old last cell, which moves left to where nothing
+     * reads it (a later ICH could move it back); we drop the bit instead. */
     r->wrap = false;
 }
 
