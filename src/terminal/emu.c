@@ -320,8 +320,27 @@ static bool
 cb_print(void *user, uint32_t cp)
 {
     struct emu *e = user;
+    struct fb *fb = e->fb;
+    int w = emu_width(cp);
 
-    print_cp(e->fb, cp, emu_width(cp));
+    /* Common case first: no pending wrap, no insert mode, and the character ends before
+     * the last column, so neither wrap rule nor the row's wrap flag is involved. */
+    if ((w == 1 || w == 2) && !fb->next_print_wraps && !fb->insert_mode &&
+        fb->cur_col + w < fb->cols) {
+        struct fb_row *r = fb_row_mut(fb, fb->cur_row);
+        struct fb_cell *c = &r->cells[fb->cur_col];
+
+        fb_cell_set(r, c, cp, &fb->rend);
+        if (w == 2) {
+            c->flags = FB_CELL_WIDE;
+            fb_cell_erase(c + 1, &fb->rend);
+        }
+        fb->combining_row = fb->cur_row;
+        fb->combining_col = fb->cur_col;
+        fb->cur_col += w;
+        return true;
+    }
+    print_cp(fb, cp, w);
     return true;
 }
 
