@@ -14,6 +14,8 @@
 #include "terminal/emu.h"
 #include "terminal/fb.h"
 
+#include "corpus.c" /* the shared generators, built into each benchmark */
+
 /* --- Allocation counting by interposing malloc (glibc exports the real ones). */
 #if defined(__SANITIZE_ADDRESS__)
 #define BENCH_NO_COUNT 1
@@ -55,153 +57,41 @@ realloc(void *p, size_t n)
 }
 #endif
 
-/* --- Deterministic corpora. */
-
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-static void
-put(struct buf *b, const char *s, size_t n)
-{
-    if (b->len + n > b->cap) {
-        b->cap = (b->len + n) * 2;
-        b->p = realloc(b->p, b->cap);
-        if (b->p == NULL)
-            abort();
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-static void
-puts_(struct buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-#define putf(b, ...)                                                                     \
-    do {                                                                                 \
-        char t_[64];                                                                     \
-        int n_ = snprintf(t_, sizeof(t_), __VA_ARGS__);                                  \
-        put((b), t_, (size_t)n_);                                                        \
-    } while (0)
-
-static uint64_t rng = 0x243f6a8885a308d3u;
-
-static unsigned
-rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
+/* --- Deterministic corpora: the shared generators of bench/corpus.c, one kind per
+ * corpus, drawing in sequence from one xorshift state as they always have. */
 
 #define CORPUS_LEN (8u << 20)
 
+static uint64_t rng = CORPUS_SEED;
+
 static void
-gen_plain(struct buf *b)
+gen_plain(struct corpus_buf *b)
 {
-    while (b->len < CORPUS_LEN) {
-        unsigned n = rnd(80);
-
-        for (unsigned i = 0; i < n; i++) {
-            char c = (char)(0x20 + rnd(95));
-
-            put(b, &c, 1);
-        }
-        puts_(b, "\r\n");
-    }
+    corpus_plain(b, &rng, CORPUS_LEN);
 }
 
 static void
-gen_long(struct buf *b)
+gen_long(struct corpus_buf *b)
 {
-    while (b->len < CORPUS_LEN) {
-        unsigned n = 300 + rnd(1700);
-
-        for (unsigned i = 0; i < n; i++) {
-            char c = (char)('a' + rnd(26));
-
-            put(b, &c, 1);
-        }
-        puts_(b, "\r\n");
-    }
+    corpus_long(b, &rng, CORPUS_LEN);
 }
 
 static void
-gen_sgr(struct buf *b)
+gen_sgr(struct corpus_buf *b)
 {
-    while (b->len < CORPUS_LEN) {
-        switch (rnd(4)) {
-        case 0:
-            putf(b, "\033[38;5;%dm", (int)rnd(256));
-            break;
-        case 1:
-            putf(b, "\033[1;%dm", 31 + (int)rnd(7));
-            break;
-        case 2:
-            putf(b, "\033[38;2;%d;%d;100m", (int)rnd(256), (int)rnd(256));
-            break;
-        default:
-            puts_(b, "\033[0m");
-            break;
-        }
-        for (unsigned i = 0, n = 1 + rnd(8); i < n; i++) {
-            char c = (char)('a' + rnd(26));
-
-            put(b, &c, 1);
-        }
-        if (rnd(10) == 0)
-            puts_(b, "\r\n");
-        else
-            puts_(b, " ");
-    }
+    corpus_sgr(b, &rng, CORPUS_LEN);
 }
 
 static void
-gen_cjk(struct buf *b)
+gen_cjk(struct corpus_buf *b)
 {
-    while (b->len < CORPUS_LEN) {
-        for (unsigned i = 0, n = rnd(40); i < n; i++) {
-            if (rnd(3) == 0) {
-                char c = (char)('a' + rnd(26));
-
-                put(b, &c, 1);
-            } else {
-                unsigned cp = 0x4e00 + rnd(0x5000);
-                char u[3] = {(char)(0xe0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3f)),
-                             (char)(0x80 | (cp & 0x3f))};
-
-                put(b, u, 3);
-            }
-        }
-        puts_(b, "\r\n");
-    }
+    corpus_cjk(b, &rng, CORPUS_LEN);
 }
 
-/* top/vim style: every frame addresses each row, sets colours, rewrites and erases. */
 static void
-gen_redraw(struct buf *b)
+gen_redraw(struct corpus_buf *b)
 {
-    while (b->len < CORPUS_LEN) {
-        puts_(b, "\033[?25l\033[H");
-        for (int row = 1; row <= 24; row++) {
-            putf(b, "\033[%d;%dH", row, 1);
-            if (row == 1)
-                puts_(b, "\033[7m");
-            putf(b, "\033[3%dm%5d ", (int)rnd(8), (int)rnd(99999));
-            for (unsigned i = 0, n = 20 + rnd(50); i < n; i++) {
-                char c = (char)(0x21 + rnd(94));
-
-                put(b, &c, 1);
-            }
-            puts_(b, "\033[m\033[K");
-        }
-        putf(b, "\033[%d;%dH\033[?25h", 1 + (int)rnd(24), 1 + (int)rnd(80));
-    }
+    corpus_redraw(b, &rng, CORPUS_LEN);
 }
 
 static double
@@ -214,7 +104,7 @@ now_s(void)
 }
 
 static void
-run(const char *name, const struct buf *b, double seconds, bool snapshots)
+run(const char *name, const struct corpus_buf *b, double seconds, bool snapshots)
 {
     struct emu *e = emu_new(80, 24);
     struct fb *snap = NULL;
@@ -259,7 +149,7 @@ main(int argc, char **argv)
 {
     static const struct {
         const char *name;
-        void (*gen)(struct buf *);
+        void (*gen)(struct corpus_buf *);
     } corpora[] = {
         {"plain ascii", gen_plain}, {"long lines", gen_long}, {"heavy sgr", gen_sgr},
         {"utf-8 cjk wide", gen_cjk}, {"full-screen redraw", gen_redraw},
@@ -270,7 +160,7 @@ main(int argc, char **argv)
         seconds = 1.0;
     printf("emulator throughput, 80x24, 4 KiB writes, %.1f s per corpus\n", seconds);
     for (size_t i = 0; i < sizeof(corpora) / sizeof(corpora[0]); i++) {
-        struct buf b = {NULL, 0, 0};
+        struct corpus_buf b = {NULL, 0, 0};
         char name[64];
 
         corpora[i].gen(&b);
