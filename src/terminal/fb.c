@@ -10,6 +10,14 @@
 #include "util/macros.h"
 #include "util/xmalloc.h"
 
+/* A shared string: the bytes of a title, icon name or clipboard. Never written after
+ * creation, so framebuffers share one by reference count (upstream copies its title
+ * vectors on every Framebuffer copy; the server copies a framebuffer per frame). */
+struct fb_str {
+    uint32_t refs;
+    char bytes[];
+};
+
 /* Row generations must be unique across every framebuffer of the process, since
  * fb_row_equal trusts "same gen => same contents" between unrelated framebuffers. The
  * terminal layer is single-threaded; this counter is its one piece of shared state. */
@@ -180,6 +188,54 @@ fb_row_blank(struct fb *fb, int row, uint32_t bg)
     row_blank(r, bg);
 }
 
+/* A new shared string holding s[0..len), or NULL when len is 0. */
+static struct fb_str *
+str_new(const void *s, size_t len)
+{
+    struct fb_str *str;
+
+    if (len == 0)
+        return NULL;
+    str = xmalloc(sizeof(*str) + len);
+    str->refs = 1;
+    memcpy(str->bytes, s, len);
+    return str;
+}
+
+static void
+str_unref(struct fb_str *str)
+{
+    if (str == NULL)
+        return;
+    ASSERT(str->refs > 0);
+    if (--str->refs == 0)
+        free(str);
+}
+
+static void
+str_ref(struct fb_str *str)
+{
+    if (str != NULL)
+        str->refs++;
+}
+
+/* One more sharer for each of fb's strings (fb was just copied field by field). */
+static void
+strings_ref(const struct fb *fb)
+{
+    str_ref(fb->title_ref);
+    str_ref(fb->icon_ref);
+    str_ref(fb->clipboard_ref);
+}
+
+static void
+strings_unref(const struct fb *fb)
+{
+    str_unref(fb->title_ref);
+    str_unref(fb->icon_ref);
+    str_unref(fb->clipboard_ref);
+}
+
 static void
 tabs_default(uint8_t *tabs, int from, int cols)
 {
@@ -268,28 +324,8 @@ fb_free(struct fb *fb)
         row_unref(fb->row[i]);
     free(fb->row);
     free(fb->tabs);
-    free(fb->title);
-    free(fb->icon);
-    free(fb->clipboard);
+    strings_unref(fb);
     free(fb);
-}
-
-static void *
-dup_or_null(const void *s, size_t len)
-{
-    return len != 0 ? xmemdup(s, len) : NULL;
-}
-
-/* Copies src's strings into dst, whose own are already freed or never owned. */
-static void
-strings_dup(struct fb *dst, const struct fb *src)
-{
-    dst->title = dup_or_null(src->title, src->title_len);
-    dst->title_len = dst->title != NULL ? src->title_len : 0;
-    dst->icon = dup_or_null(src->icon, src->icon_len);
-    dst->icon_len = dst->icon != NULL ? src->icon_len : 0;
-    dst->clipboard = dup_or_null(src->clipboard, src->clipboard_len);
-    dst->clipboard_len = dst->clipboard != NULL ? src->clipboard_len : 0;
 }
 
 void
@@ -308,16 +344,14 @@ fb_assign(struct fb *dst, const struct fb *src)
         rows = xreallocarray(rows, (size_t)src->rows, sizeof(*rows));
     if (dst->cols != src->cols)
         tabs = xrealloc(tabs, (size_t)src->cols);
-    free(dst->title);
-    free(dst->icon);
-    free(dst->clipboard);
+    strings_ref(src); /* before the unref: dst and src may share them */
+    strings_unref(dst);
 
     *dst = *src;
     dst->row = rows;
     memcpy(dst->row, src->row, (size_t)src->rows * sizeof(*rows));
     dst->tabs = tabs;
     memcpy(dst->tabs, src->tabs, (size_t)src->cols);
-    strings_dup(dst, src);
 }
 
 struct fb *
@@ -330,7 +364,7 @@ fb_copy(const struct fb *src)
     for (int i = 0; i < src->rows; i++)
         fb->row[i]->refs++;
     fb->tabs = xmemdup(src->tabs, (size_t)src->cols);
-    strings_dup(fb, src);
+    strings_ref(fb);
     return fb;
 }
 
@@ -371,7 +405,7 @@ fb_row_equal(const struct fb_row *a, const struct fb_row *b)
 static bool
 bytes_equal(const void *a, size_t alen, const void *b, size_t blen)
 {
-    return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+    return alen == blen && (alen == 0 || a == b || memcmp(a, b, alen) == 0);
 }
 
 /* What upstream's Framebuffer::operator== and DrawState::operator== compare (protocol.md
@@ -646,23 +680,32 @@ fb_resize(struct fb *fb, int cols, int rows)
 void
 fb_set_title(struct fb *fb, const char *s, size_t len)
 {
-    free(fb->title);
-    fb->title = dup_or_null(s, len);
-    fb->title_len = fb->title != NULL ? len : 0;
+    struct fb_str *str = str_new(s, len);
+
+    str_unref(fb->title_ref);
+    fb->title_ref = str;
+    fb->title = str != NULL ? str->bytes : NULL;
+    fb->title_len = str != NULL ? len : 0;
 }
 
 void
 fb_set_icon(struct fb *fb, const char *s, size_t len)
 {
-    free(fb->icon);
-    fb->icon = dup_or_null(s, len);
-    fb->icon_len = fb->icon != NULL ? len : 0;
+    struct fb_str *str = str_new(s, len);
+
+    str_unref(fb->icon_ref);
+    fb->icon_ref = str;
+    fb->icon = str != NULL ? str->bytes : NULL;
+    fb->icon_len = str != NULL ? len : 0;
 }
 
 void
 fb_set_clipboard(struct fb *fb, const uint8_t *s, size_t len)
 {
-    free(fb->clipboard);
-    fb->clipboard = dup_or_null(s, len);
-    fb->clipboard_len = fb->clipboard != NULL ? len : 0;
+    struct fb_str *str = str_new(s, len);
+
+    str_unref(fb->clipboard_ref);
+    fb->clipboard_ref = str;
+    fb->clipboard = str != NULL ? (const uint8_t *)str->bytes : NULL;
+    fb->clipboard_len = str != NULL ? len : 0;
 }

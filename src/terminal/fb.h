@@ -3,9 +3,11 @@
  * Synchronization Protocol carries (protocol.md §9.8). Visible struct: the emulator and the
  * display diff touch cells on their hot paths (style.md §8, foot terminal.h).
  *
- * Copies are cheap: fb_copy shares every row (reference counts); a row is cloned only
- * when one of the sharers writes to it (fb_row_mut). Each row carries a generation id
- * that changes on every write, so two rows with the same id are equal without a compare. */
+ * Copies are cheap: fb_copy shares every row and the title, icon and clipboard strings
+ * (reference counts); a row is cloned only when one of the sharers writes to it
+ * (fb_row_mut), a string is never written, only replaced. Each row carries a generation
+ * id that changes on every write, so two rows with the same id are equal without a
+ * compare. */
 #ifndef MSH_TERMINAL_FB_H
 #define MSH_TERMINAL_FB_H
 
@@ -77,6 +79,8 @@ struct fb_row {
 enum fb_mouse_mode { FB_MOUSE_NONE = 0 }; /* otherwise the DECSET number: 9, 1000..1003 */
 enum fb_mouse_enc { FB_MOUSE_ENC_DEFAULT = 0 }; /* otherwise 1005, 1006 or 1015 */
 
+struct fb_str; /* reference-counted immutable bytes (fb.c) */
+
 struct fb_saved_cursor {
     bool valid;
     int row, col;
@@ -97,11 +101,14 @@ struct fb {
     uint16_t mouse_mode, mouse_enc;
     uint32_t bell_count;
     bool title_initialized;
-    /* UTF-8 text, capped at LIMITS_TITLE_CHARS code points; NUL-free, with lengths. */
-    char *title, *icon;
+    /* UTF-8 text, capped at LIMITS_TITLE_CHARS code points; NUL-free, with lengths; NULL
+     * when empty. Immutable: copies share the bytes, only the fb_set_* setters replace
+     * them (so a copy per frame costs no string copies). */
+    const char *title, *icon;
     size_t title_len, icon_len;
-    uint8_t *clipboard; /* OSC 52 payload after "52;c;", capped at LIMITS_OSC_LEN */
+    const uint8_t *clipboard; /* OSC 52 payload after "52;c;", capped at LIMITS_OSC_LEN */
     size_t clipboard_len;
+    struct fb_str *title_ref, *icon_ref, *clipboard_ref; /* owners of the bytes above */
 
     /* Server-side draw state: not part of fb_equal, copied by fb_copy. */
     uint8_t *tabs;          /* cols entries, 1 = tab stop */
@@ -160,7 +167,8 @@ void fb_row_blank(struct fb *fb, int row, uint32_t bg);
  * clipboard; the icon name, the "title set" flag and the bell count are kept. */
 void fb_reset(struct fb *fb);
 
-/* Title, icon name and clipboard setters copy their input (already capped by caller). */
+/* Title, icon name and clipboard setters copy their input (already capped by caller) into
+ * a new shared string; framebuffers copied earlier keep the old one. */
 void fb_set_title(struct fb *fb, const char *s, size_t len);
 void fb_set_icon(struct fb *fb, const char *s, size_t len);
 void fb_set_clipboard(struct fb *fb, const uint8_t *s, size_t len);

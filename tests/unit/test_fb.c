@@ -89,7 +89,7 @@ test_cow(void)
     ASSERT_TRUE(fb_equal(a, b));
     ASSERT_TRUE(fb_row_get(a, 2) == fb_row_get(b, 2));
     ASSERT_INT_EQ(a->title_len, 1);
-    ASSERT_TRUE(a->title != b->title);
+    ASSERT_TRUE(a->title == b->title); /* shared, not copied */
     fb_assign(a, a);
     ASSERT_TRUE(fb_equal(a, b));
     fb_free(a);
@@ -322,6 +322,71 @@ test_strings(void)
     fb_free(fb);
 }
 
+static void
+test_string_sharing(void)
+{
+    struct fb *a = fb_new(3, 2), *b, *c;
+    const char *title;
+
+    TEST_START("fb_copy shares the title, icon and clipboard bytes");
+    fb_set_title(a, "title", 5);
+    fb_set_icon(a, "icon", 4);
+    fb_set_clipboard(a, (const uint8_t *)"Y2xpcA==", 8);
+    title = a->title;
+    b = fb_copy(a);
+    ASSERT_TRUE(b->title == a->title);
+    ASSERT_TRUE(b->icon == a->icon);
+    ASSERT_TRUE(b->clipboard == a->clipboard);
+    ASSERT_INT_EQ(b->title_len, 5);
+    ASSERT_TRUE(fb_equal(a, b));
+
+    TEST_START("a new title on one copy leaves the other's");
+    fb_set_title(b, "other", 5);
+    ASSERT_TRUE(a->title == title);
+    ASSERT_MEM_EQ(a->title, "title", 5);
+    ASSERT_MEM_EQ(b->title, "other", 5);
+    ASSERT_TRUE(b->icon == a->icon); /* the untouched strings stay shared */
+    ASSERT_TRUE(b->clipboard == a->clipboard);
+    ASSERT_FALSE(fb_equal(a, b));
+    fb_set_title(b, "title", 5);
+    ASSERT_TRUE(b->title != a->title);
+    ASSERT_TRUE(fb_equal(a, b)); /* equal bytes, distinct strings */
+
+    TEST_START("a copy's strings outlive the original");
+    c = fb_copy(a);
+    fb_free(a);
+    ASSERT_MEM_EQ(c->title, "title", 5);
+    ASSERT_MEM_EQ(c->icon, "icon", 4);
+    ASSERT_MEM_EQ(c->clipboard, "Y2xpcA==", 8);
+
+    TEST_START("clearing a shared string, and setting one from its own bytes");
+    fb_set_clipboard(c, NULL, 0);
+    ASSERT_TRUE(c->clipboard == NULL);
+    ASSERT_INT_EQ(c->clipboard_len, 0);
+    ASSERT_MEM_EQ(b->clipboard, "Y2xpcA==", 8);
+    fb_set_icon(c, c->icon, 2);
+    ASSERT_MEM_EQ(c->icon, "ic", 2);
+    ASSERT_INT_EQ(c->icon_len, 2);
+    ASSERT_MEM_EQ(b->icon, "icon", 4);
+
+    TEST_START("fb_assign shares strings and drops the ones it replaces");
+    fb_assign(c, b);
+    ASSERT_TRUE(c->title == b->title);
+    ASSERT_TRUE(c->icon == b->icon);
+    ASSERT_TRUE(c->clipboard == b->clipboard);
+    fb_assign(c, b); /* already sharing them */
+    ASSERT_TRUE(c->title == b->title);
+    ASSERT_TRUE(fb_equal(b, c));
+    fb_reset(b); /* RIS clears the title and clipboard of b only */
+    ASSERT_INT_EQ(b->title_len, 0);
+    ASSERT_MEM_EQ(c->title, "title", 5);
+    ASSERT_MEM_EQ(c->clipboard, "Y2xpcA==", 8);
+    ASSERT_TRUE(c->icon == b->icon);
+    fb_free(b);
+    ASSERT_MEM_EQ(c->icon, "icon", 4);
+    fb_free(c);
+}
+
 int
 main(void)
 {
@@ -332,5 +397,6 @@ main(void)
     test_scroll();
     test_resize();
     test_strings();
+    test_string_sharing();
     return TEST_DONE();
 }
