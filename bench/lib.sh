@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash disable=SC2034
+# Shared set-up for the whole-program benchmarks (bench_server.sh, bench_client.sh,
+# bench_idle.sh): binaries, a private work dir and tmux socket, sessions started under
+# bench_reap, and clean-up by PID only (other people run mosh servers on this machine).
+# Sourced, not run. BENCH_KEEP=1 keeps the work dir (reports, screens) for inspection.
+
+export LC_ALL=C.UTF-8
+unset LANG LANGUAGE
+
+BENCH_BUILD=${BENCH_BUILD:-/work/main/build-bench}
+OUR_SERVER=${OUR_SERVER:-$BENCH_BUILD/src/server/mosh-server}
+OUR_CLIENT=${OUR_CLIENT:-$BENCH_BUILD/src/client/mosh-client}
+UP_SERVER=${UP_SERVER:-/usr/bin/mosh-server}
+UP_CLIENT=${UP_CLIENT:-/usr/bin/mosh-client}
+REAP=$BENCH_BUILD/bench/bench_reap
+CORPUS_GEN=$BENCH_BUILD/bench/bench_corpus
+
+bench_need() {
+    for f in "$@"; do
+        if [ ! -x "$f" ]; then
+            echo "missing $f (cmake --build $BENCH_BUILD --target" \
+                 "mosh-server mosh-client bench_reap bench_corpus)" >&2
+            exit 2
+        fi
+    done
+    command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 2; }
+}
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/cmosh-bench.XXXXXX")
+SOCK=$W/tmux.sock
+BENCH_PIDS=""   # reapers and server daemons we started, killed on exit
+
+tm() {
+    tmux -S "$SOCK" -f /dev/null "$@"
+}
+
+bench_cleanup() {
+    : >"$W/stop"
+    for p in $BENCH_PIDS; do
+        kill -TERM "$p" 2>/dev/null
+    done
+    tm kill-server 2>/dev/null
+    sleep 0.5
+    for p in $BENCH_PIDS; do
+        kill -KILL "$p" 2>/dev/null
+    done
+    if [ -n "${BENCH_KEEP:-}" ]; then
+        echo "work files kept in $W" >&2
+    else
+        rm -rf "$W"
+    fi
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() {
+    date +%s.%N
+}
+
+# Waits until the file $1 contains a line matching the ERE $2, for at most $3 seconds.
+wait_file() {
+    local end=$(( $(date +%s) + $3 ))
+    while ! grep -Eq "$2" "$1" 2>/dev/null; do
+        [ "$(date +%s)" -lt "$end" ] || return 1
+        sleep 0.05
+    done
+}
+
+# Waits until tmux session $1's screen shows the text $2, for at most $3 seconds.
+wait_screen() {
+    local end=$(( $(date +%s) + $3 ))
+    while ! tm capture-pane -p -t "$1" 2>/dev/null | grep -q -- "$2"; do
+        [ "$(date +%s)" -lt "$end" ] || return 1
+        sleep 0.1
+    done
+}
+
+# start_server TAG BINARY SHELL-COMMAND: runs BINARY new ... under bench_reap (report
+# $W/TAG.srv); sets PORT, KEY, DAEMON (the detached server's PID) and REAPER.
+start_server() {
+    local tag=$1 bin=$2 cmd=$3
+    "$REAP" -t "${BENCH_TIMEOUT:-900}" -o "$W/$tag.srv" -- \
+        "$bin" new -p 0 -i 127.0.0.1 -l LC_ALL=C.UTF-8 -- sh -c "$cmd" \
+        </dev/null >"$W/$tag.out" 2>"$W/$tag.err" &
+    REAPER=$!
+    BENCH_PIDS="$BENCH_PIDS $REAPER"
+    if ! wait_file "$W/$tag.err" 'detached, pid = [0-9]+' 10 ||
+       ! wait_file "$W/$tag.out" '^MOSH CONNECT [0-9]+ ' 1; then
+        echo "$tag: $bin did not start:" >&2
+        cat "$W/$tag.out" "$W/$tag.err" >&2
+        exit 1
+    fi
+    DAEMON=$(sed -n 's/.*detached, pid = \([0-9]*\).*/\1/p' "$W/$tag.err")
+    BENCH_PIDS="$BENCH_PIDS $DAEMON"
+    PORT=$(awk '/^MOSH CONNECT/ {print $3}' "$W/$tag.out")
+    KEY=$(awk '/^MOSH CONNECT/ {print $4}' "$W/$tag.out")
+}
+
+# start_client TAG BINARY: the client in a detached 80x24 tmux session named TAG, under
+# bench_reap (report $W/TAG.cli); the client is the pane's process.
+start_client() {
+    local tag=$1 bin=$2
+    tm new-session -d -s "$tag" -x 80 -y 24 \
+        "exec env MOSH_KEY=$KEY LC_ALL=C.UTF-8 '$REAP' -o '$W/$tag.cli' -- '$bin' 127.0.0.1 $PORT"
+}
+
+# Waits for reaper PID $1 (all its descendants gone) for at most $2 seconds.
+wait_reaper() {
+    local end=$(( $(date +%s) + $2 ))
+    while kill -0 "$1" 2>/dev/null; do
+        [ "$(date +%s)" -lt "$end" ] || return 1
+        sleep 0.1
+    done
+}
+
+# report_field FILE PID-or-COMM FIELD: one field of a bench_reap line.
+report_field() {
+    awk -v who="$2" -v f="$3" '
+        { ok = 0
+          for (i = 1; i <= NF; i++) {
+              split($i, kv, "=")
+              if ((kv[1] == "pid" || kv[1] == "comm") && kv[2] == who) ok = 1
+              val[kv[1]] = kv[2]
+          }
+          if (ok) { print val[f]; exit } }' "$1"
+}
+
+# Median of the numbers on stdin.
+median() {
+    sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "nan"; exit }
+        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'
+}
