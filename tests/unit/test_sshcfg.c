@@ -1,0 +1,917 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sshcfg: ssh_config(5) as OpenSSH reads it, on config files written into a temporary
+ * $HOME (the real ~/.ssh and /etc/ssh are never read): the alias acceptance case, first
+ * value wins across blocks and -o, Host patterns, Match, Include, quoting and '=',
+ * StrictHostKeyChecking values, ProxyJump/ProxyCommand, tokens, caps, -F, and the
+ * message of every error naming file and line. */
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bootstrap/sshcfg.h"
+#include "test.h"
+#include "util/err.h"
+#include "util/macros.h"
+
+static char home[64];
+static char sys_conf[128];
+static char userconf[128];
+static const char *local_user;
+static char err[512];
+
+static void PRINTF_LIKE(2, 3)
+put(const char *rel, const char *fmt, ...)
+{
+    char path[256];
+    FILE *f;
+    va_list ap;
+
+    snprintf(path, sizeof(path), "%s/%s", home, rel);
+    if ((f = fopen(path, "w")) == NULL) {
+        perror(path);
+        exit(2);
+    }
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fclose(f);
+    chmod(path, 0600);
+}
+
+static void
+rm(const char *rel)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), "%s/%s", home, rel);
+    unlink(path);
+}
+
+/* Loads with the test's system file (home/etc/ssh_config). */
+static int
+load(struct sshcfg *c, const char *alias, const char *user_cli, int port_cli,
+     const char *config_path, const char *const *opts, size_t n_opts)
+{
+    err[0] = '\0';
+    return sshcfg_load_sys(c, alias, user_cli, port_cli, config_path, opts, n_opts,
+                           sys_conf, err, sizeof(err));
+}
+
+static char *
+hpath(const char *rel)
+{
+    static char buf[8][256];
+    static int k;
+
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof(buf[k]), "%s/%s", home, rel);
+    return buf[k];
+}
+
+static void
+assert_err_(int line, const char *want)
+{
+    test_checks++;
+    if (strstr(err, want) == NULL) {
+        test_failures++;
+        fprintf(stderr, "FAIL %s:%d [%s]: error \"%s\" lacks \"%s\"\n", __FILE__, line,
+                test_name, err, want);
+    }
+}
+#define ASSERT_ERR(want) assert_err_(__LINE__, (want))
+
+static void
+test_alias_acceptance(void)
+{
+    struct sshcfg c;
+
+    TEST_START("alias: Host, HostName, Port, User, IdentityFile");
+    put(".ssh/config", "# my hosts\n"
+                       "Host myalias\n"
+                       "    HostName Real.Example.COM\n"
+                       "    Port 2222\n"
+                       "    User alice\n"
+                       "    IdentityFile ~/.ssh/id_test\n"
+                       "\n"
+                       "Host *\n"
+                       "    ForwardAgent yes\n"
+                       "    SendEnv LANG LC_*\n"
+                       "    SomeFutureKeyword whatever it takes\n");
+    put("etc/ssh_config", "Host *\n  Port 2200\n");
+    ASSERT_INT_EQ(load(&c, "myalias", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_STR_EQ(err, "");
+    ASSERT_STR_EQ(c.hostname, "real.example.com");
+    ASSERT_INT_EQ(c.port, 2222);
+    ASSERT_STR_EQ(c.user, "alice");
+    ASSERT_INT_EQ(c.n_identity_files, 1);
+    ASSERT_STR_EQ(c.identity_files[0], hpath(".ssh/id_test"));
+    ASSERT_FALSE(c.identity_files_default);
+    ASSERT_TRUE(c.proxy_jump == NULL);
+    ASSERT_TRUE(c.proxy_command == NULL);
+    ASSERT_TRUE(c.warnings == NULL);
+    sshcfg_free(&c);
+    ASSERT_TRUE(c.hostname == NULL && c.identity_files == NULL);
+    sshcfg_free(&c); // twice is fine
+
+    TEST_START("defaults for an unconfigured host");
+    ASSERT_INT_EQ(load(&c, "Plain.Host", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_STR_EQ(c.hostname, "plain.host");
+    ASSERT_INT_EQ(c.port, 2200); // from the system file
+    ASSERT_STR_EQ(c.user, local_user);
+    ASSERT_TRUE(c.identity_files_default);
+    ASSERT_INT_EQ(c.n_identity_files, 6);
+    if (c.n_identity_files == 6) {
+        ASSERT_STR_EQ(c.identity_files[0], hpath(".ssh/id_rsa"));
+        ASSERT_STR_EQ(c.identity_files[1], hpath(".ssh/id_ecdsa"));
+        ASSERT_STR_EQ(c.identity_files[2], hpath(".ssh/id_ecdsa_sk"));
+        ASSERT_STR_EQ(c.identity_files[3], hpath(".ssh/id_ed25519"));
+        ASSERT_STR_EQ(c.identity_files[4], hpath(".ssh/id_ed25519_sk"));
+        ASSERT_STR_EQ(c.identity_files[5], hpath(".ssh/id_dsa"));
+    }
+    ASSERT_INT_EQ(c.n_user_known_hosts, 2);
+    if (c.n_user_known_hosts == 2) {
+        ASSERT_STR_EQ(c.user_known_hosts[0], hpath(".ssh/known_hosts"));
+        ASSERT_STR_EQ(c.user_known_hosts[1], hpath(".ssh/known_hosts2"));
+    }
+    ASSERT_INT_EQ(c.n_global_known_hosts, 2);
+    if (c.n_global_known_hosts == 2) {
+        ASSERT_STR_EQ(c.global_known_hosts[0], "/etc/ssh/ssh_known_hosts");
+        ASSERT_STR_EQ(c.global_known_hosts[1], "/etc/ssh/ssh_known_hosts2");
+    }
+    ASSERT_INT_EQ(c.strict_host_key_checking, SSHCFG_SHKC_ASK);
+    ASSERT_INT_EQ(c.connect_timeout, 0);
+    ASSERT_TRUE(c.identity_agent == NULL);
+    ASSERT_TRUE(c.host_key_alias == NULL);
+    ASSERT_FALSE(c.batch_mode);
+    ASSERT_FALSE(c.identities_only);
+    ASSERT_FALSE(c.hash_known_hosts);
+    ASSERT_TRUE(c.password_auth);
+    ASSERT_TRUE(c.kbdint_auth);
+    ASSERT_TRUE(c.pubkey_auth);
+    sshcfg_free(&c);
+
+    /* An IP address keeps its case (ssh.c lowercases names only). */
+    put(".ssh/config", "Host v6\n HostName FE80::ABCD\n");
+    ASSERT_INT_EQ(load(&c, "v6", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_STR_EQ(c.hostname, "FE80::ABCD");
+    sshcfg_free(&c);
+}
+
+static void
+test_first_value_wins(void)
+{
+    struct sshcfg c;
+    const char *opts[] = {"Port=3333", "User dave", "IdentityFile ~/from-o"};
+
+    TEST_START("first value wins across blocks");
+    put(".ssh/config", "Host first\n"
+                       "  Port 1111\n"
+                       "  IdentityFile ~/id_one\n"
+                       "Host fir*\n"
+                       "  Port 2222\n"
+                       "  User bob\n"
+                       "  IdentityFile ~/id_two\n"
+                       "  IdentityFile ~/id_one\n" // a duplicate is skipped, as ssh does
+                       "Host *\n"
+                       "  User carol\n"
+                       "  HostName fallback.example\n"
+                       "  IdentityFile /abs/id_three\n");
+    put("etc/ssh_config", "Host *\n  User sysuser\n  Port 9999\n");
+    ASSERT_INT_EQ(load(&c, "first", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 1111);
+    ASSERT_STR_EQ(c.user, "bob");
+    ASSERT_STR_EQ(c.hostname, "fallback.example");
+    ASSERT_INT_EQ(c.n_identity_files, 3);
+    if (c.n_identity_files == 3) {
+        ASSERT_STR_EQ(c.identity_files[0], hpath("id_one"));
+        ASSERT_STR_EQ(c.identity_files[1], hpath("id_two"));
+        ASSERT_STR_EQ(c.identity_files[2], "/abs/id_three");
+    }
+    sshcfg_free(&c);
+
+    TEST_START("first value wins: -o, then the command line");
+    ASSERT_INT_EQ(load(&c, "first", NULL, 0, NULL, opts, 3), 0);
+    ASSERT_INT_EQ(c.port, 3333);
+    ASSERT_STR_EQ(c.user, "dave");
+    ASSERT_INT_EQ(c.n_identity_files, 4);
+    if (c.n_identity_files == 4)
+        ASSERT_STR_EQ(c.identity_files[0], hpath("from-o"));
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "first", "erin", 4444, NULL, opts, 3), 0);
+    ASSERT_INT_EQ(c.port, 4444);
+    ASSERT_STR_EQ(c.user, "erin");
+    sshcfg_free(&c);
+    /* -o does not care about Host blocks. */
+    ASSERT_INT_EQ(load(&c, "zzz", NULL, 0, NULL, opts, 2), 0);
+    ASSERT_INT_EQ(c.port, 3333);
+    ASSERT_STR_EQ(c.user, "dave");
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "zzz", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 9999);
+    ASSERT_STR_EQ(c.user, "carol"); // user file before system file
+    sshcfg_free(&c);
+}
+
+static void
+test_patterns(void)
+{
+    struct sshcfg c;
+
+    TEST_START("Host wildcards and negation");
+    put(".ssh/config", "Host *.example.com !bad.example.com\n"
+                       "  Port 1001\n"
+                       "Host ?x\n"
+                       "  Port 1002\n"
+                       "Host !neg-only\n"
+                       "  Port 1003\n"
+                       "Host CaseSensitive\n"
+                       "  Port 1004\n"
+                       "Host one two three\n"
+                       "  Port 1005\n");
+    put("etc/ssh_config", "%s", "");
+    ASSERT_INT_EQ(load(&c, "good.example.com", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 1001);
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "bad.example.com", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 22);
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "ax", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 1002);
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "abx", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 22); // a block of only negations never applies
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "casesensitive", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 22); // Host compares the alias as typed
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "CaseSensitive", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 1004);
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "three", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 1005);
+    sshcfg_free(&c);
+
+    TEST_START("pattern helpers");
+    ASSERT_TRUE(sshcfg_match_pattern("abc", "abc"));
+    ASSERT_TRUE(sshcfg_match_pattern("abc", "a*"));
+    ASSERT_TRUE(sshcfg_match_pattern("abc", "*c"));
+    ASSERT_TRUE(sshcfg_match_pattern("abc", "a?c"));
+    ASSERT_TRUE(sshcfg_match_pattern("abc", "***"));
+    ASSERT_TRUE(sshcfg_match_pattern("", "*"));
+    ASSERT_FALSE(sshcfg_match_pattern("", "?"));
+    ASSERT_FALSE(sshcfg_match_pattern("abc", "ab"));
+    ASSERT_FALSE(sshcfg_match_pattern("abc", "ABC"));
+    ASSERT_TRUE(sshcfg_match_pattern("a.b.example", "*.*.example"));
+    ASSERT_FALSE(sshcfg_match_pattern("ab.example", "*.*.example"));
+    ASSERT_INT_EQ(sshcfg_match_list("foo", "bar,foo", false), 1);
+    ASSERT_INT_EQ(sshcfg_match_list("foo", "bar,baz", false), 0);
+    ASSERT_INT_EQ(sshcfg_match_list("foo", "f*,!foo", false), -1);
+    ASSERT_INT_EQ(sshcfg_match_list("foo", "FOO", false), 0);
+    ASSERT_INT_EQ(sshcfg_match_list("foo", "FOO", true), 1);
+    ASSERT_INT_EQ(sshcfg_match_list("foo", "", false), 0);
+    ASSERT_INT_EQ(sshcfg_match_list("", ",", false), 1); // an empty sub-pattern
+    {
+        /* Backtracking stays polynomial on a hostile pattern. */
+        char s[4001], p[2100];
+        memset(s, 'a', sizeof(s) - 1);
+        s[sizeof(s) - 1] = '\0';
+        for (size_t i = 0; i < 1000; i++) {
+            p[2 * i] = '*';
+            p[2 * i + 1] = 'a';
+        }
+        p[2000] = 'b';
+        p[2001] = '\0';
+        ASSERT_FALSE(sshcfg_match_pattern(s, p));
+        /* Too long a sub-pattern fails the list. */
+        memset(p, '*', 1024);
+        p[1024] = '\0';
+        ASSERT_INT_EQ(sshcfg_match_list("x", p, false), 0);
+        p[1023] = '\0';
+        ASSERT_INT_EQ(sshcfg_match_list("x", p, false), 1);
+    }
+}
+
+static void
+test_match(void)
+{
+    struct sshcfg c;
+    char text[1024];
+
+    TEST_START("Match host/originalhost/user/localuser/all");
+    snprintf(text, sizeof(text),
+             "Host m1\n"
+             "  HostName target.example\n"
+             "Match host TARGET.example\n"
+             "  Port 2001\n"
+             "Match originalhost m2 user alice\n"
+             "  Port 2002\n"
+             "Match localuser %s !host m3*\n"
+             "  IdentityFile ~/id_local\n"
+             "Match exec \"true\" host *\n"
+             "  Port 2003\n"
+             "Match all\n"
+             "  User everyone\n"
+             "  Port 2004\n",
+             local_user);
+    put(".ssh/config", "%s", text);
+    /* As in ssh(1), Match host lowercases its patterns, not the HostName: a mixed-case
+     * HostName is never matched (checked below with "MiXed"). */
+    put("etc/ssh_config", "%s", "");
+    ASSERT_INT_EQ(load(&c, "m1", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 2001); // Match host sees the HostName, lowercased patterns
+    ASSERT_STR_EQ(c.user, "everyone");
+    ASSERT_INT_EQ(c.n_identity_files, 1);
+    ASSERT_TRUE(c.warnings != NULL && strstr(c.warnings, "Match exec is not supported") &&
+                strstr(c.warnings, "line 9"));
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "m2", "alice", 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 2002);
+    ASSERT_STR_EQ(c.user, "alice");
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "m2", "bob", 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 2004);
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "m3x", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 2004);
+    ASSERT_TRUE(c.identity_files_default); // excluded by !host m3*
+    sshcfg_free(&c);
+
+    put(".ssh/config", "Host mx\n  HostName MiXed\nMatch host mixed\n  Port 2005\n");
+    ASSERT_INT_EQ(load(&c, "mx", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 22);
+    ASSERT_STR_EQ(c.hostname, "mixed");
+    sshcfg_free(&c);
+
+    TEST_START("Match user sees the User obtained so far");
+    put(".ssh/config", "Host u1\n  User zed\nMatch user zed\n  Port 2010\n");
+    ASSERT_INT_EQ(load(&c, "u1", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 2010);
+    sshcfg_free(&c);
+
+    TEST_START("Match final and canonical hold in the final pass");
+    put(".ssh/config", "Host f1\n"
+                       "  HostName F1.Real\n"
+                       "Match canonical host f1.real\n"
+                       "  Port 2020\n"
+                       "Match final\n"
+                       "  User finaluser\n"
+                       "  IdentityFile ~/id_final\n"
+                       "Match !final\n"
+                       "  IdentityFile ~/id_notfinal\n");
+    ASSERT_INT_EQ(load(&c, "f1", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 2020);
+    ASSERT_STR_EQ(c.user, "finaluser");
+    ASSERT_INT_EQ(c.n_identity_files, 2);
+    if (c.n_identity_files == 2) {
+        ASSERT_STR_EQ(c.identity_files[0], hpath("id_notfinal"));
+        ASSERT_STR_EQ(c.identity_files[1], hpath("id_final"));
+    }
+    sshcfg_free(&c);
+    /* Without any "Match final" there is no final pass: canonical never holds. */
+    put(".ssh/config", "Match canonical\n  Port 2021\n");
+    ASSERT_INT_EQ(load(&c, "f1", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 22);
+    sshcfg_free(&c);
+
+    TEST_START("Match errors");
+    put(".ssh/config", "\nMatch bogus x\n");
+    ASSERT_INT_EQ(load(&c, "a", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR(" line 2: Unsupported Match attribute bogus");
+    ASSERT_ERR(hpath(".ssh/config"));
+    put(".ssh/config", "Match\n");
+    ASSERT_INT_EQ(load(&c, "a", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("no argument after keyword \"match\"");
+    put(".ssh/config", "Match host\n");
+    ASSERT_INT_EQ(load(&c, "a", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: Missing Match criteria for host");
+    put(".ssh/config", "Match user a host\n");
+    ASSERT_INT_EQ(load(&c, "a", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: Missing Match criteria for host");
+    put(".ssh/config", "Match all host a\n");
+    ASSERT_INT_EQ(load(&c, "a", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: 'all' cannot be combined with other Match attributes");
+    put(".ssh/config", "Match # nothing\n");
+    ASSERT_INT_EQ(load(&c, "a", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: One or more attributes required for Match");
+}
+
+static void
+test_include(void)
+{
+    struct sshcfg c;
+
+    TEST_START("Include: glob, relative to ~/.ssh, lexical order");
+    mkdir(hpath(".ssh/conf.d"), 0700);
+    mkdir(hpath("etc/sys.d"), 0700);
+    put(".ssh/conf.d/b.conf", "Host inc1\n  Port 1002\n  User incuser\n");
+    put(".ssh/conf.d/a.conf", "Host inc1\n  Port 1001\n"
+                              "Host nothing-matches\n"); // must not leak out
+    put(".ssh/conf.d/c.txt", "Host inc1\n  Port 1003\n");
+    put(".ssh/tilde.conf", "Host inc2\n  Port 1010\n");
+    put(".ssh/config", "Include conf.d/*.conf ~/.ssh/tilde.conf conf.d/none-*\n"
+                       "Host inc*\n"
+                       "  Include nested.conf\n"
+                       "  User after-include\n"
+                       "Host other\n"
+                       "  Include skipped.conf\n");
+    put(".ssh/nested.conf", "HostKeyAlias Nested-Alias\n");
+    put(".ssh/skipped.conf", "Port 7777\n");
+    put("etc/ssh_config", "Include sys.d/*\n");
+    put("etc/sys.d/x", "ConnectTimeout 1m30s\n");
+    ASSERT_INT_EQ(load(&c, "inc1", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_STR_EQ(err, "");
+    ASSERT_INT_EQ(c.port, 1001);
+    ASSERT_STR_EQ(c.user, "incuser");
+    ASSERT_STR_EQ(c.host_key_alias, "nested-alias");
+    ASSERT_INT_EQ(c.connect_timeout, 90); // the system file's relative Include
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "inc2", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 1010);
+    ASSERT_STR_EQ(c.user, "after-include");
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "other", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 7777);
+    sshcfg_free(&c);
+
+    TEST_START("Include errors");
+    put(".ssh/config", "Include loop.conf\n");
+    put(".ssh/loop.conf", "Include loop.conf\n");
+    ASSERT_INT_EQ(load(&c, "a", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("Too many recursive configuration includes");
+    ASSERT_TRUE(c.hostname == NULL);
+    put(".ssh/config", "Host x\nInclude bad.conf\n");
+    put(".ssh/bad.conf", "Port 1\nPort nope\n");
+    ASSERT_INT_EQ(load(&c, "a", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR(".ssh/bad.conf line 2: Bad port 'nope'."); // parsed even when inactive
+    chmod(hpath(".ssh/bad.conf"), 0666);
+    put(".ssh/config", "Include bad.conf\n");
+    ASSERT_INT_EQ(load(&c, "a", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("Bad owner or permissions on ");
+    rm(".ssh/bad.conf");
+    put("etc/ssh_config", "Include ~/x\n");
+    put(".ssh/config", "%s", "");
+    ASSERT_INT_EQ(load(&c, "a", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("ssh_config line 1: bad include path ~/x.");
+    put("etc/ssh_config", "%s", "");
+    put(".ssh/config", "Include \"\"\n");
+    ASSERT_INT_EQ(load(&c, "a", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: keyword include empty argument");
+}
+
+static void
+test_syntax(void)
+{
+    struct sshcfg c;
+
+    TEST_START("quotes, '=', comments, blanks");
+    put(".ssh/config", "\t  # indented comment\n"
+                       "Host q\n"
+                       "  IdentityFile \"~/.ssh/my key\"\n"
+                       "  IdentityFile ~/.ssh/back\\ slash\n"
+                       "  User=eve\n"
+                       "  Port = 5555\n"
+                       "  HostName= \"Quoted.Example\" # trailing comment\n"
+                       "  hOsTkEyAlIaS 'single'\n"
+                       "  UserKnownHostsFile \"~/kh one\" ~/kh#two\n"
+                       "\f\n"
+                       "  BatchMode yes \t\r\n");
+    put("etc/ssh_config", "%s", "");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_STR_EQ(err, "");
+    ASSERT_INT_EQ(c.n_identity_files, 2);
+    if (c.n_identity_files == 2) {
+        ASSERT_STR_EQ(c.identity_files[0], hpath(".ssh/my key"));
+        ASSERT_STR_EQ(c.identity_files[1], hpath(".ssh/back slash"));
+    }
+    ASSERT_STR_EQ(c.user, "eve");
+    ASSERT_INT_EQ(c.port, 5555);
+    ASSERT_STR_EQ(c.hostname, "quoted.example");
+    ASSERT_STR_EQ(c.host_key_alias, "single");
+    ASSERT_INT_EQ(c.n_user_known_hosts, 2);
+    if (c.n_user_known_hosts == 2) {
+        ASSERT_STR_EQ(c.user_known_hosts[0], hpath("kh one"));
+        ASSERT_STR_EQ(c.user_known_hosts[1], hpath("kh#two"));
+    }
+    ASSERT_TRUE(c.batch_mode);
+    sshcfg_free(&c);
+
+    TEST_START("syntax errors name file and line");
+    put(".ssh/config", "Host q\n  User \"unterminated\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR(hpath(".ssh/config line 2: invalid quotes"));
+    put(".ssh/config", "\n\n\nPort\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 4: no argument after keyword \"port\"");
+    put(".ssh/config", "Port 22 23\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: keyword port extra arguments at end of line");
+    put(".ssh/config", "Port 0\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: Bad port '0'.");
+    put(".ssh/config", "Port 65536\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    put(".ssh/config", "User \"\"\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: Missing argument.");
+    put(".ssh/config", "=Port 1\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: missing keyword");
+    put(".ssh/config", "BatchMode maybe\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: unsupported option \"maybe\".");
+    put(".ssh/config", "ConnectTimeout 5x\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: invalid time value.");
+    put(".ssh/config", "UserKnownHostsFile a none\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: keyword userknownhostsfile \"none\" argument must appear alone.");
+    put(".ssh/config", "IdentityAgent $1BAD\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: Invalid environment name $1BAD.");
+    /* Unknown keywords are ignored, but still need an argument and balanced quotes. */
+    put(".ssh/config", "NoSuchKeyword\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    put(".ssh/config", "NoSuchKeyword 'x\n");
+    ASSERT_INT_EQ(load(&c, "q", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: invalid quotes");
+    ASSERT_TRUE(c.hostname == NULL && c.user == NULL);
+}
+
+static void
+test_values(void)
+{
+    struct sshcfg c;
+    static const struct {
+        const char *v;
+        enum sshcfg_shkc want;
+    } shkc[] = {
+        {"yes", SSHCFG_SHKC_YES}, {"no", SSHCFG_SHKC_NO},   {"ask", SSHCFG_SHKC_ASK},
+        {"accept-new", SSHCFG_SHKC_ACCEPT_NEW},            {"off", SSHCFG_SHKC_NO},
+        {"true", SSHCFG_SHKC_YES}, {"FALSE", SSHCFG_SHKC_NO}, {"Accept-New", SSHCFG_SHKC_ACCEPT_NEW},
+    };
+    char opt[128];
+    const char *opts[1] = {opt};
+
+    put(".ssh/config", "%s", "");
+    put("etc/ssh_config", "%s", "");
+    TEST_START("StrictHostKeyChecking values");
+    for (size_t i = 0; i < ARRAY_LEN(shkc); i++) {
+        snprintf(opt, sizeof(opt), "StrictHostKeyChecking=%s", shkc[i].v);
+        ASSERT_INT_EQ(load(&c, "h", NULL, 0, NULL, opts, 1), 0);
+        ASSERT_INT_EQ(c.strict_host_key_checking, shkc[i].want);
+        sshcfg_free(&c);
+    }
+    snprintf(opt, sizeof(opt), "StrictHostKeyChecking maybe");
+    ASSERT_INT_EQ(load(&c, "h", NULL, 0, NULL, opts, 1), MSH_ERR_FORMAT);
+    ASSERT_ERR("command-line line 0: unsupported option \"maybe\".");
+
+    TEST_START("flags, timeouts, agent");
+    put(".ssh/config", "Host f\n"
+                       "  BatchMode true\n"
+                       "  IdentitiesOnly yes\n"
+                       "  HashKnownHosts yes\n"
+                       "  PasswordAuthentication no\n"
+                       "  ChallengeResponseAuthentication no\n"
+                       "  KbdInteractiveAuthentication yes\n"
+                       "  PubkeyAuthentication host-bound\n"
+                       "  ConnectTimeout none\n"
+                       "  ConnectTimeout 1h1m1\n"
+                       "  IdentityAgent ~/agent.sock\n"
+                       "Host g\n"
+                       "  PubkeyAuthentication no\n"
+                       "  IdentityAgent none\n"
+                       "Host h\n"
+                       "  IdentityAgent SSH_AUTH_SOCK\n"
+                       "Host i\n"
+                       "  IdentityAgent $MSH_TEST_AGENT\n"
+                       "Host j\n"
+                       "  IdentityAgent $MSH_TEST_UNSET_AGENT\n");
+    ASSERT_INT_EQ(load(&c, "f", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_TRUE(c.batch_mode);
+    ASSERT_TRUE(c.identities_only);
+    ASSERT_TRUE(c.hash_known_hosts);
+    ASSERT_FALSE(c.password_auth);
+    ASSERT_FALSE(c.kbdint_auth); // the alias came first
+    ASSERT_TRUE(c.pubkey_auth);
+    ASSERT_INT_EQ(c.connect_timeout, 3661);
+    ASSERT_STR_EQ(c.identity_agent, hpath("agent.sock"));
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "g", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_FALSE(c.pubkey_auth);
+    ASSERT_STR_EQ(c.identity_agent, "none");
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "h", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_TRUE(c.identity_agent == NULL);
+    sshcfg_free(&c);
+    setenv("MSH_TEST_AGENT", "/run/agent-x", 1);
+    unsetenv("MSH_TEST_UNSET_AGENT");
+    ASSERT_INT_EQ(load(&c, "i", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_STR_EQ(c.identity_agent, "/run/agent-x");
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "j", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_STR_EQ(c.identity_agent, "none");
+    sshcfg_free(&c);
+
+    TEST_START("known hosts files and IdentityFile none");
+    put(".ssh/config", "Host k\n"
+                       "  UserKnownHostsFile none\n"
+                       "  GlobalKnownHostsFile ~/g1 /etc/g2\n"
+                       "  IdentityFile none\n"
+                       "Host *\n"
+                       "  UserKnownHostsFile ~/never\n");
+    ASSERT_INT_EQ(load(&c, "k", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.n_user_known_hosts, 0);
+    ASSERT_INT_EQ(c.n_global_known_hosts, 2);
+    if (c.n_global_known_hosts == 2) {
+        ASSERT_STR_EQ(c.global_known_hosts[0], hpath("g1"));
+        ASSERT_STR_EQ(c.global_known_hosts[1], "/etc/g2");
+    }
+    ASSERT_INT_EQ(c.n_identity_files, 0);
+    ASSERT_FALSE(c.identity_files_default);
+    sshcfg_free(&c);
+}
+
+static void
+test_proxy(void)
+{
+    struct sshcfg c;
+
+    TEST_START("ProxyJump none, ProxyCommand, exclusivity");
+    put(".ssh/config", "Host pj\n"
+                       "  ProxyJump none\n"
+                       "Host pc\n"
+                       "  ProxyCommand ssh -W %%h:%%p \"gw host\" # kept as is\n"
+                       "Host pn\n"
+                       "  ProxyCommand none\n"
+                       "Host pjc\n"
+                       "  ProxyJump=alice@j1:2222,ssh://j2  # two hops\n"
+                       "Host *\n"
+                       "  ProxyJump jump.example.com\n"
+                       "  ProxyCommand nc %%h %%p\n");
+    put("etc/ssh_config", "%s", "");
+    ASSERT_INT_EQ(load(&c, "pj", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_TRUE(c.proxy_jump == NULL);
+    ASSERT_TRUE(c.proxy_command == NULL); // "none" blocks the later ProxyCommand too
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "pc", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_TRUE(c.proxy_jump == NULL);
+    ASSERT_STR_EQ(c.proxy_command, "ssh -W %h:%p \"gw host\" # kept as is");
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "pn", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_TRUE(c.proxy_jump == NULL);
+    ASSERT_TRUE(c.proxy_command == NULL);
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "pjc", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_STR_EQ(c.proxy_jump, "alice@j1:2222,ssh://j2");
+    ASSERT_TRUE(c.proxy_command == NULL);
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "any", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_STR_EQ(c.proxy_jump, "jump.example.com");
+    ASSERT_TRUE(c.proxy_command == NULL);
+    sshcfg_free(&c);
+
+    put(".ssh/config", "ProxyJump a,,b\n");
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: Invalid ProxyJump \"a,,b\"");
+    put(".ssh/config", "ProxyJump # only a comment\n");
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 1: Missing argument.");
+}
+
+static void
+test_tokens(void)
+{
+    struct sshcfg c;
+    char want[512], host[256];
+    const char *opts[1];
+
+    gethostname(host, sizeof(host));
+    host[sizeof(host) - 1] = '\0';
+    TEST_START("token expansion");
+    put(".ssh/config", "Host tok\n"
+                       "  HostName %%h.Example.ORG\n"
+                       "  User rem\n"
+                       "  Port 2022\n"
+                       "  HostKeyAlias KA\n"
+                       "  IdentityFile ~/.ssh/%%h_%%p_%%r_%%u_%%n_%%%%_%%k\n"
+                       "  IdentityFile %%d/x-%%l\n"
+                       "  IdentityFile ${MSH_TEST_DIR}/y\n"
+                       "  UserKnownHostsFile %%d/kh-%%h ~/kh2\n"
+                       "  GlobalKnownHostsFile /g/%%h\n");
+    put("etc/ssh_config", "%s", "");
+    setenv("MSH_TEST_DIR", "/envdir", 1);
+    ASSERT_INT_EQ(load(&c, "tok", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_STR_EQ(err, "");
+    ASSERT_STR_EQ(c.hostname, "tok.example.org");
+    ASSERT_INT_EQ(c.n_identity_files, 3);
+    if (c.n_identity_files == 3) {
+        snprintf(want, sizeof(want), "%s/.ssh/tok.example.org_2022_rem_%s_tok_%%_ka", home,
+                 local_user);
+        ASSERT_STR_EQ(c.identity_files[0], want);
+        snprintf(want, sizeof(want), "%s/x-%s", home, host);
+        ASSERT_STR_EQ(c.identity_files[1], want);
+        ASSERT_STR_EQ(c.identity_files[2], "/envdir/y");
+    }
+    ASSERT_INT_EQ(c.n_user_known_hosts, 2);
+    if (c.n_user_known_hosts == 2) {
+        ASSERT_STR_EQ(c.user_known_hosts[0], hpath("kh-tok.example.org"));
+        ASSERT_STR_EQ(c.user_known_hosts[1], hpath("kh2"));
+    }
+    ASSERT_INT_EQ(c.n_global_known_hosts, 1);
+    if (c.n_global_known_hosts == 1)
+        ASSERT_STR_EQ(c.global_known_hosts[0], "/g/%h"); // only ~ there, as ssh
+    sshcfg_free(&c);
+
+    TEST_START("token errors name file and line");
+    put(".ssh/config", "Host t1\n  HostName %%p.x\nHost t2\n  IdentityFile ~/%%z\n"
+                       "Host t3\n  IdentityFile ~/a%%\nHost t4\n  IdentityFile ${MSH_NOPE_X}\n"
+                       "Host t5\n  UserKnownHostsFile ${UNCLOSED\n"
+                       "Host t6\n  IdentityFile ~msh-no-such-user-x/k\n");
+    unsetenv("MSH_NOPE_X");
+    ASSERT_INT_EQ(load(&c, "t1", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR(hpath(".ssh/config line 2: HostName \"%p.x\": unknown token %p"));
+    ASSERT_INT_EQ(load(&c, "t2", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("config line 4: IdentityFile \"");
+    ASSERT_ERR("unknown token %z");
+    ASSERT_INT_EQ(load(&c, "t3", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("config line 6: IdentityFile");
+    ASSERT_ERR("'%' at the end");
+    ASSERT_INT_EQ(load(&c, "t4", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("config line 8: IdentityFile \"${MSH_NOPE_X}\": env var ${MSH_NOPE_X} "
+               "has no value");
+    ASSERT_INT_EQ(load(&c, "t5", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("config line 10: UserKnownHostsFile");
+    ASSERT_ERR("missing closing '}'");
+    ASSERT_INT_EQ(load(&c, "t6", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("config line 12: No such user msh-no-such-user-x");
+    ASSERT_TRUE(c.hostname == NULL && c.identity_files == NULL);
+    /* A HostName with a bad token also breaks Match host, where it is first needed. */
+    put(".ssh/config", "Host m\n  HostName %%r\nMatch host x\n");
+    ASSERT_INT_EQ(load(&c, "m", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("config line 2: HostName \"%r\": unknown token %r");
+    /* Tokens from -o are located on the command line. */
+    opts[0] = "IdentityFile %q";
+    put(".ssh/config", "%s", "");
+    ASSERT_INT_EQ(load(&c, "m", NULL, 0, NULL, opts, 1), MSH_ERR_FORMAT);
+    ASSERT_ERR("command-line line 0: IdentityFile \"%q\": unknown token %q");
+}
+
+static void
+test_caps(void)
+{
+    struct sshcfg c;
+    static char big[SSHCFG_FILE_MAX + 64];
+    FILE *f;
+    size_t n = 0;
+
+    put("etc/ssh_config", "%s", "");
+    TEST_START("too long a line names file and line");
+    f = fopen(hpath(".ssh/config"), "w");
+    fputs("# ok\nHost *\n  HostName ", f);
+    for (int i = 0; i < SSHCFG_LINE_MAX; i++)
+        fputc('a', f);
+    fputs("\nPort 1\n", f);
+    fclose(f);
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR(hpath(".ssh/config line 3: line too long (more than 4096 bytes)"));
+    /* Exactly the cap is fine. */
+    f = fopen(hpath(".ssh/config"), "w");
+    fputs("User ", f);
+    for (int i = 0; i < SSHCFG_LINE_MAX - 5; i++)
+        fputc('u', f);
+    fputs("\n", f);
+    fclose(f);
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(strlen(c.user), SSHCFG_LINE_MAX - 5);
+    sshcfg_free(&c);
+
+    TEST_START("file size cap");
+    while (n < SSHCFG_FILE_MAX + 1)
+        n += (size_t)snprintf(big + n, sizeof(big) - n, "# filler line\n");
+    f = fopen(hpath(".ssh/config"), "w");
+    fwrite(big, 1, n, f);
+    fclose(f);
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("larger than 1048576 bytes");
+
+    TEST_START("IdentityFile cap");
+    n = 0;
+    for (int i = 0; i <= SSHCFG_IDENTITY_MAX; i++)
+        n += (size_t)snprintf(big + n, sizeof(big) - n, "IdentityFile ~/id%d\n", i);
+    f = fopen(hpath(".ssh/config"), "w");
+    fwrite(big, 1, n, f);
+    fclose(f);
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("line 65: Too many identity files specified (max 64).");
+    ASSERT_TRUE(c.identity_files == NULL);
+    rm(".ssh/config");
+}
+
+static void
+test_files(void)
+{
+    struct sshcfg c;
+    const char *opts[1];
+
+    TEST_START("-F reads only that file");
+    put(".ssh/config", "User fromuserfile\n");
+    put("etc/ssh_config", "User sysuser\nPort 2345\n");
+    put("other.conf", "Port 1234\n");
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, hpath("other.conf"), NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 1234);
+    ASSERT_STR_EQ(c.user, local_user);
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, "none", NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 22);
+    ASSERT_STR_EQ(c.user, local_user);
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, hpath("missing.conf"), NULL, 0), MSH_ERR_SYS);
+    ASSERT_ERR("Can't open user config file ");
+    ASSERT_ERR("missing.conf: No such file or directory");
+    /* Without -F: the user file, then the system file. */
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_STR_EQ(c.user, "fromuserfile");
+    ASSERT_INT_EQ(c.port, 2345);
+    sshcfg_free(&c);
+    /* No user file, no system file: defaults. */
+    rm(".ssh/config");
+    ASSERT_INT_EQ(sshcfg_load_sys(&c, "x", NULL, 0, NULL, NULL, 0, NULL, err, sizeof(err)),
+                  0);
+    ASSERT_INT_EQ(c.port, 22);
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(sshcfg_load_sys(&c, "x", NULL, 0, NULL, NULL, 0, hpath("no/such"), err,
+                                  sizeof(err)), 0);
+    sshcfg_free(&c);
+
+    TEST_START("user file permissions are checked, the system file's are not");
+    put(".ssh/config", "Port 1\n");
+    chmod(hpath(".ssh/config"), 0620);
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_ERR("Bad owner or permissions on ");
+    ASSERT_ERR(".ssh/config");
+    rm(".ssh/config");
+    chmod(hpath("etc/ssh_config"), 0666);
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 2345);
+    sshcfg_free(&c);
+
+    TEST_START("command-line restrictions and argument errors");
+    opts[0] = "Host x";
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, opts, 1), MSH_ERR_FORMAT);
+    ASSERT_ERR("Host directive not supported as a command-line option");
+    opts[0] = "Include /etc/passwd";
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, opts, 1), MSH_ERR_FORMAT);
+    ASSERT_ERR("Include directive not supported as a command-line option");
+    opts[0] = "Port=abc";
+    ASSERT_INT_EQ(load(&c, "x", NULL, 0, NULL, opts, 1), MSH_ERR_FORMAT);
+    ASSERT_ERR("command-line line 0: Bad port 'abc'.");
+    ASSERT_INT_EQ(load(&c, "", NULL, 0, NULL, NULL, 0), MSH_ERR_ARG);
+    ASSERT_INT_EQ(load(&c, NULL, NULL, 0, NULL, NULL, 0), MSH_ERR_ARG);
+    ASSERT_INT_EQ(load(&c, "x", NULL, 65536, NULL, NULL, 0), MSH_ERR_ARG);
+    ASSERT_INT_EQ(load(&c, "x", NULL, -1, NULL, NULL, 0), MSH_ERR_ARG);
+    ASSERT_TRUE(c.hostname == NULL);
+    /* A NULL/zero-length err buffer is allowed. */
+    ASSERT_INT_EQ(sshcfg_load_sys(&c, "", NULL, 0, NULL, NULL, 0, NULL, NULL, 0),
+                  MSH_ERR_ARG);
+}
+
+int
+main(void)
+{
+    struct passwd *pw = getpwuid(getuid());
+    char cmd[128];
+
+    if (pw == NULL)
+        return 2;
+    local_user = pw->pw_name;
+    snprintf(home, sizeof(home), "/tmp/msh-cfg-XXXXXX");
+    if (mkdtemp(home) == NULL)
+        return 2;
+    setenv("HOME", home, 1);
+    mkdir(hpath(".ssh"), 0700);
+    mkdir(hpath("etc"), 0755);
+    snprintf(sys_conf, sizeof(sys_conf), "%s/etc/ssh_config", home);
+    snprintf(userconf, sizeof(userconf), "%s/.ssh/config", home);
+
+    test_alias_acceptance();
+    test_first_value_wins();
+    test_patterns();
+    test_match();
+    test_include();
+    test_syntax();
+    test_values();
+    test_proxy();
+    test_tokens();
+    test_caps();
+    test_files();
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", home);
+    return TEST_DONE();
+}
