@@ -35,9 +35,10 @@ static const struct fb_rend default_rend = {0, 0, 0};
 static void
 flush(struct frame *f)
 {
-    if (f->n == 0 || f->err != 0)
-        return;
-    f->err = wbuf_put(f->out, f->stage, f->n);
+    /* The stage is emptied even after an error (its bytes are dropped then): put_byte
+     * relies on n < STAGE_LEN after a flush. */
+    if (f->n > 0 && f->err == 0)
+        f->err = wbuf_put(f->out, f->stage, f->n);
     f->n = 0;
 }
 
