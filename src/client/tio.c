@@ -60,6 +60,8 @@ tio_caps_load(struct tio_caps *caps, bool no_term_init, char *why, size_t why_le
         caps->dc.smcup = caps->smcup[0] ? caps->smcup : NULL;
         caps->dc.rmcup = caps->rmcup[0] ? caps->rmcup : NULL;
     }
+    /* Everything needed is copied out; release the terminfo entry. */
+    del_curterm(cur_term);
     return 0;
 }
 
@@ -70,6 +72,7 @@ tio_colors(void)
     if (setupterm(NULL, STDOUT_FILENO, &err) != 0)
         return -1;
     int v = tigetnum("colors");
+    del_curterm(cur_term);
     if (v == -2)
         fprintf(stderr, "Invalid terminfo numeric capability: colors\n");
     return v;

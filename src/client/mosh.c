@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The all-in-one `mosh`: command line, remote command (protocol.md §7.2), bootstrap with
+ * libssh (or an external ssh, or --local), then the UDP client. */
+#include "client/mosh.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bootstrap/boot.h"
+#include "client/cli.h"
+#include "client/stm.h"
+#include "client/tio.h"
+#include "crypto/ct.h"
+#include "crypto/key.h"
+#include "util/locale.h"
+
+static bool
+append(char *buf, size_t len, const char *s)
+{
+    size_t n = strlen(buf);
+    if (strlen(s) >= len - n)
+        return false;
+    memcpy(buf + n, s, strlen(s) + 1);
+    return true;
+}
+
+static bool
+append_quoted(char *buf, size_t len, const char *arg)
+{
+    return append(buf, len, " ") && boot_shell_quote(buf, len, arg);
+}
+
+/* `<server> 'new' '-c' N [bind] ['-p' P] ['-l' NAME=VALUE]... ['--' command...]`; the
+ * server command itself is not quoted, so `env VAR=x mosh-server` works (upstream). */
+static bool
+remote_command(const struct cli *c, char *buf, size_t len)
+{
+    char num[16];
+    int colors = tio_colors();
+    snprintf(num, sizeof(num), "%d", colors < 0 ? 0 : colors);
+    buf[0] = '\0';
+    bool ok = append(buf, len, c->server) && append_quoted(buf, len, "new") &&
+              append_quoted(buf, len, "-c") && append_quoted(buf, len, num);
+    if (c->local)
+        ok = ok && append_quoted(buf, len, "-i") && append_quoted(buf, len, c->host);
+    else if (strcmp(c->bind_server, "ssh") == 0)
+        ok = ok && append_quoted(buf, len, "-s");
+    else if (strcmp(c->bind_server, "any") != 0)
+        ok = ok && append_quoted(buf, len, "-i") && append_quoted(buf, len, c->bind_server);
+    if (c->port)
+        ok = ok && append_quoted(buf, len, "-p") && append_quoted(buf, len, c->port);
+    for (size_t i = 0; i < sizeof(locale_vars) / sizeof(locale_vars[0]); i++) {
+        const char *v = getenv(locale_vars[i]);
+        char kv[512];
+        if (v == NULL)
+            continue;
+        snprintf(kv, sizeof(kv), "%s=%s", locale_vars[i], v);
+        ok = ok && append_quoted(buf, len, "-l") && append_quoted(buf, len, kv);
+    }
+    if (c->command) {
+        ok = ok && append_quoted(buf, len, "--");
+        for (int i = 0; i < c->n_command; i++)
+            ok = ok && append_quoted(buf, len, c->command[i]);
+    }
+    return ok;
+}
+
+static int
+bootstrap(const struct cli *c, const char *command, struct boot_result *res, char *msg,
+          size_t len)
+{
+    if (c->local || c->ssh_command)
+        return boot_run_external(c->local ? NULL : c->ssh_command, c->userhost, c->family,
+                                 c->udp_host, c->local ? c->host : NULL, command, res, msg,
+                                 len);
+    int cols = 80, rows = 24;
+    if (!tio_winsize(&cols, &rows)) {
+        cols = 80;
+        rows = 24;
+    }
+    struct boot_opts o = {
+        .host = c->host,
+        .user = c->user,
+        .ssh_port = c->ssh_port,
+        .identity = c->identity,
+        .config = c->config,
+        .jump = c->jump,
+        .ssh_options = c->ssh_options,
+        .n_ssh_options = c->n_ssh_options,
+        .verbosity = c->verbose,
+        .batch = c->batch,
+        .connect_timeout = c->connect_timeout,
+        .family = c->family,
+        .ip_mode = c->ip_mode,
+        .udp_host = c->udp_host,
+        .remote_command = command,
+        .pty_cols = cols,
+        .pty_rows = rows,
+        .term = getenv("TERM"),
+    };
+    return boot_run(&o, res, msg, len);
+}
+
+int
+mosh_main(int argc, char **argv)
+{
+    static struct cli c;
+    static struct stm_cfg cfg;
+    struct boot_result res;
+    char msg[1024], command[16384];
+    const char *why = NULL;
+    struct rlimit no_core = {0, 0};
+
+    setrlimit(RLIMIT_CORE, &no_core); /* the session key must never reach a core file */
+    int rc = cli_parse(&c, argc, argv, msg, sizeof(msg));
+    if (rc != 0) {
+        fprintf(stderr, "mosh: %s\n", msg);
+        cli_free(&c);
+        return rc;
+    }
+    if (c.help) {
+        cli_usage(stdout, "mosh");
+        return 0;
+    }
+    if (c.version) {
+        printf("mosh (cmosh %s) [speaks mosh 1.4.0]\n"
+               "License GPLv3+: GNU GPL version 3 or later "
+               "<http://gnu.org/licenses/gpl.html>.\n",
+               CMOSH_VERSION);
+        return 0;
+    }
+    locale_set_native();
+    if (!locale_is_utf8()) {
+        char desc[256];
+        locale_ctype_describe(desc, sizeof(desc));
+        fprintf(stderr, "mosh: the local locale (%s) is not UTF-8; set LANG to a UTF-8 "
+                "locale (e.g. C.UTF-8)\n", desc);
+        cli_free(&c);
+        return BOOT_EXIT_LOCAL;
+    }
+    if (!remote_command(&c, command, sizeof(command))) {
+        fprintf(stderr, "mosh: the remote command line is too long\n");
+        cli_free(&c);
+        return BOOT_EXIT_USAGE;
+    }
+
+    rc = bootstrap(&c, command, &res, msg, sizeof(msg));
+    if (rc != 0) {
+        fprintf(stderr, "mosh: %s\n", msg);
+        cli_free(&c);
+        return rc;
+    }
+    rc = key_parse(res.key_text, strlen(res.key_text), cfg.key, &why);
+    ct_wipe(res.key_text, sizeof(res.key_text));
+    if (rc != 0) {
+        fprintf(stderr, "mosh: the server sent a bad key: %s\n", why);
+        cli_free(&c);
+        return BOOT_EXIT_NO_CONNECT;
+    }
+
+    char port[8];
+    snprintf(port, sizeof(port), "%u", (unsigned)res.port);
+    cfg.ip = res.ip;
+    cfg.port = port;
+    enum pred_mode pm;
+    const char *mode = c.predict ? c.predict : getenv("MOSH_PREDICTION_DISPLAY");
+    if (!pred_parse_mode(mode, &pm))
+        pm = PRED_ADAPTIVE;
+    const char *ow = getenv("MOSH_PREDICTION_OVERWRITE");
+    pred_init(&cfg.pred, pm, c.predict_overwrite || (ow && strcmp(ow, "yes") == 0));
+    cfg.no_term_init = c.no_init || getenv("MOSH_NO_TERM_INIT") != NULL;
+    cfg.title_prefix = getenv("MOSH_TITLE_NOPREFIX") == NULL;
+    cfg.escape_env = getenv("MOSH_ESCAPE_KEY");
+
+    enum stm_result sr = stm_run(&cfg);
+    printf("[mosh is exiting.]\n");
+    cli_free(&c);
+    switch (sr) {
+    case STM_CLEAN:
+        return BOOT_EXIT_OK;
+    case STM_NEVER_CONNECTED:
+        fprintf(stderr, "mosh: no UDP reply from the server at %s port %s; UDP may be "
+                "firewalled (pick an open port with -p)\n", res.ip, port);
+        return BOOT_EXIT_NO_UDP;
+    case STM_SETUP_FAILED:
+        return BOOT_EXIT_LOCAL;
+    case STM_UNCLEAN:
+    default:
+        return BOOT_EXIT_SESSION;
+    }
+}
