@@ -598,7 +598,8 @@ put_titles(struct frame *f, const struct fb *next)
         put_osc_title(f, '2', t, next->title_len, f->caps->title_prefix != NULL);
         return;
     }
-    if (f->caps->title_prefix == NULL && utf8_chars(t, next->title_len) >= LIMITS_TITLE_CHARS - 1) {
+    if (f->caps->title_prefix == NULL &&
+        utf8_chars(t, next->title_len) >= LIMITS_TITLE_CHARS - 1) {
         put_osc_title(f, '0', t, next->title_len, false);
         put_osc_title(f, '1', i, next->icon_len, false);
         return;
@@ -677,7 +678,8 @@ display_new_frame(const struct display_caps *caps, bool initialized, const struc
 
     /* 2. Titles, only once the application has set one. */
     if (caps->titles && next->title_initialized &&
-        (!initialized || !bytes_eq(next->icon, next->icon_len, last->icon, last->icon_len) ||
+        (!initialized ||
+         !bytes_eq(next->icon, next->icon_len, last->icon, last->icon_len) ||
          !bytes_eq(next->title, next->title_len, last->title, last->title_len)))
         put_titles(&f, next);
 

@@ -331,7 +331,8 @@ test_runs(const struct display_caps *all)
     c = *all;
     c.bce = false;
     EXPECT_DIFF(&c, true, a, r,
-                "\033[1;2H\033[0;41m      \033[0mx\033[0;41m  \033[0mx\033[0;41m \r\n\033[0m");
+                "\033[1;2H\033[0;41m      \033[0mx\033[0;41m  \033[0mx\033[0;41m "
+                "\r\n\033[0m");
     fb_free(a);
     fb_free(b);
     fb_free(r);

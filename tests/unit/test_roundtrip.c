@@ -141,7 +141,8 @@ ops_utf8(struct ops *o, uint32_t cp)
 
 /* ---- the random operation generator ---- */
 
-static const uint32_t wide_cps[] = {0x4e2d, 0x6587, 0x3042, 0xff21, 0x1f600, 0xac00, 0x1f468};
+static const uint32_t wide_cps[] = {0x4e2d, 0x6587, 0x3042, 0xff21,
+                                    0x1f600, 0xac00, 0x1f468};
 static const uint32_t comb_cps[] = {0x301, 0x308, 0x20dd, 0xfe0f, 0x200d, 0x1160, 0x200b};
 static const uint32_t misc_cps[] = {0xe9, 0xa0, 0xad, 0xfffd, 0x3b1, 0x2500, 0x263a, 0xff};
 
@@ -439,8 +440,8 @@ corpus_build(struct ops *o)
     }
     /* A pager: many lines, reverse index back up, man-style attributes. */
     for (int i = 0; i < 40; i++)
-        ops_fmt(o, "\033[1mNAME\033[0m  line %d of the manual \033[4munderlined\033[24m\r\n",
-                i);
+        ops_fmt(o, "\033[1mNAME\033[0m  line %d of the manual "
+                   "\033[4munderlined\033[24m\r\n", i);
     ops_str(o, "\033[H\033M\033M\033M\033[7mtop\033[27m\033[1;1H\033[?1007h");
     /* Tabs, wrapping text, wide characters at the margin, combining after erase. */
     ops_str(o, "\033[3g\033[1;9H\033H\033[1;17H\033H\r\ta\tb\tc\r\n");
@@ -713,8 +714,8 @@ replay_check(struct stats *st, const char *kind, long chain, int step, struct em
     if (!ok) {
         st->failures++;
         if (reports++ < 3) {
-            fprintf(stderr, "FAIL roundtrip [%s] chain %ld step %d: %s\n", kind, chain, step,
-                    why);
+            fprintf(stderr, "FAIL roundtrip [%s] chain %ld step %d: %s\n", kind, chain,
+                    step, why);
             dump_bytes("server input of this step", input->b, input->n);
             dump_fb("A (server before)", a);
             dump_fb("B (server after)", b);
