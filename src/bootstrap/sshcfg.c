@@ -561,7 +561,7 @@ eval_match(struct ctx *x, char **argv, size_t argc, const char *file, unsigned l
     int r = MSH_ERR_FORMAT, res = 1;
     size_t attributes = 0;
     bool unsupported = false;
-    char *host = NULL;
+    char *host = NULL, *orig = NULL;
 
     *result = 0;
     for (size_t i = 0; i < argc; i++) {
@@ -602,13 +602,21 @@ eval_match(struct ctx *x, char **argv, size_t argc, const char *file, unsigned l
             unsupported = true;
             continue;
         }
+        /* Host names compare lowercased on both sides (match.c match_hostname). */
         if (strcasecmp(attr, "host") == 0) {
-            if (host == NULL && (r = match_host_now(x, &host)) != 0)
-                goto out;
+            if (host == NULL) {
+                if ((r = match_host_now(x, &host)) != 0)
+                    goto out;
+                lowercase(host);
+            }
             r = MSH_ERR_FORMAT;
             m = sshcfg_match_list(host, arg, true) == 1;
         } else if (strcasecmp(attr, "originalhost") == 0) {
-            m = sshcfg_match_list(x->alias, arg, true) == 1;
+            if (orig == NULL) {
+                orig = xstrdup(x->alias);
+                lowercase(orig);
+            }
+            m = sshcfg_match_list(orig, arg, true) == 1;
         } else if (strcasecmp(attr, "user") == 0) {
             subject = x->user.v != NULL ? x->user.v : x->local_user;
             m = sshcfg_match_list(subject, arg, false) == 1;
@@ -629,6 +637,7 @@ eval_match(struct ctx *x, char **argv, size_t argc, const char *file, unsigned l
     r = 0;
 out:
     free(host);
+    free(orig);
     return r;
 }
 
@@ -786,6 +795,7 @@ process_line(struct ctx *x, char *line, const char *file, unsigned lineno, int *
     int r = MSH_ERR_FORMAT, cmdline_active = 1, v;
     bool cmdline = active == NULL;
     char *s = line, *kw, *rest, *raw = NULL, **argv = NULL;
+    const char *host;
     size_t len = strlen(line), argc = 0, used = 1;
     enum kw k;
 
@@ -799,7 +809,7 @@ process_line(struct ctx *x, char *line, const char *file, unsigned lineno, int *
     if (*s == '\0' || *s == '#')
         return 0;
     kw = s;
-    s += strcspn(s, WS "=\"");
+    s += strcspn(s, WS "=");
     if (s == kw) {
         fail(x, r, "%s line %u: missing keyword", file, lineno);
         goto out;
@@ -851,6 +861,9 @@ process_line(struct ctx *x, char *line, const char *file, unsigned lineno, int *
         used = argc; // ssh_config has many keywords we have no use for
         break;
     case K_HOST:
+        /* Host patterns see the alias as typed; in the final pass, the settled
+         * hostname (ssh.c re-reads the files with it). */
+        host = x->final_pass ? x->hostname.v : x->alias;
         *active = 0;
         used = argc;
         for (size_t i = 0; i < argc; i++) {
@@ -865,7 +878,7 @@ process_line(struct ctx *x, char *line, const char *file, unsigned lineno, int *
                 break;
             if ((neg = *p == '!'))
                 p++;
-            if (sshcfg_match_pattern(x->alias, p)) {
+            if (sshcfg_match_pattern(host, p)) {
                 if (neg) {
                     *active = 0; // a negated match excludes the block
                     break;

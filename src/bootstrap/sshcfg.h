@@ -73,10 +73,12 @@ struct sshcfg {
  * are refused there), then config_path ("-F": only that file; "none": no file) or else
  * ~/.ssh/config (owner and mode checked, as ssh(1)) followed by SSHCFG_SYSTEM_CONFIG.
  * Everything but IdentityFile keeps its first obtained value. Host patterns match the
- * alias; Match supports all, host (the HostName-expanded name), originalhost, user,
- * localuser, canonical and final (true in a second, final pass made when a "Match
- * final" was seen, as ssh(1) does); exec, localnetwork, tagged, command, sessiontype and
- * version are not supported: such a block never applies and a warning is recorded.
+ * alias as typed (case-sensitive); Match supports all, host (the HostName-expanded
+ * name) and originalhost (the alias), both compared lowercased, user, localuser,
+ * canonical and final. The last two hold only in a second, final pass made when a
+ * "Match final" was seen, as ssh(1) does; in it Host patterns match the settled
+ * hostname. exec, localnetwork, tagged, command, sessiontype and version are not
+ * supported: such a block never applies and a warning is recorded.
  * Include takes glob(3) patterns, relative ones under ~/.ssh (user files) or the system
  * file's directory.
  * Returns 0, or MSH_ERR_FORMAT (bad configuration), MSH_ERR_SYS (a file could not be

@@ -319,8 +319,7 @@ test_match(void)
              "  Port 2004\n",
              local_user);
     put(".ssh/config", "%s", text);
-    /* As in ssh(1), Match host lowercases its patterns, not the HostName: a mixed-case
-     * HostName is never matched (checked below with "MiXed"). */
+    /* As in ssh(1), Match host and originalhost compare lowercased (below: "MiXed"). */
     put("etc/ssh_config", "%s", "");
     ASSERT_INT_EQ(load(&c, "m1", NULL, 0, NULL, NULL, 0), 0);
     ASSERT_INT_EQ(c.port, 2001); // Match host sees the HostName, lowercased patterns
@@ -341,9 +340,11 @@ test_match(void)
     ASSERT_TRUE(c.identity_files_default); // excluded by !host m3*
     sshcfg_free(&c);
 
-    put(".ssh/config", "Host mx\n  HostName MiXed\nMatch host mixed\n  Port 2005\n");
+    put(".ssh/config", "Host mx\n  HostName MiXed\nMatch host mixed\n  Port 2005\n"
+                       "Match originalhost MX\n  User mxuser\n");
     ASSERT_INT_EQ(load(&c, "mx", NULL, 0, NULL, NULL, 0), 0);
-    ASSERT_INT_EQ(c.port, 22);
+    ASSERT_INT_EQ(c.port, 2005);
+    ASSERT_STR_EQ(c.user, "mxuser");
     ASSERT_STR_EQ(c.hostname, "mixed");
     sshcfg_free(&c);
 
@@ -371,6 +372,16 @@ test_match(void)
         ASSERT_STR_EQ(c.identity_files[0], hpath("id_notfinal"));
         ASSERT_STR_EQ(c.identity_files[1], hpath("id_final"));
     }
+    sshcfg_free(&c);
+    /* The final pass matches Host patterns against the settled hostname. */
+    put(".ssh/config", "Host f2\n  HostName F2.Real\nHost f2.real\n  Port 2022\n"
+                       "Match final\n");
+    ASSERT_INT_EQ(load(&c, "f2", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 2022);
+    sshcfg_free(&c);
+    put(".ssh/config", "Host f2\n  HostName F2.Real\nHost f2.real\n  Port 2022\n");
+    ASSERT_INT_EQ(load(&c, "f2", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 22);
     sshcfg_free(&c);
     /* Without any "Match final" there is no final pass: canonical never holds. */
     put(".ssh/config", "Match canonical\n  Port 2021\n");
@@ -880,6 +891,253 @@ test_files(void)
                   MSH_ERR_ARG);
 }
 
+/* ---- Differential check against OpenSSH's own resolver (ssh -G), when installed ---- */
+
+/* All values of key in ssh -G output text, joined with '\n' ("" if absent). */
+static void
+g_get(const char *text, const char *key, char *out, size_t cap)
+{
+    size_t klen = strlen(key), used = 0;
+    const char *p = text;
+
+    out[0] = '\0';
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+
+        if (n > klen && strncmp(p, key, klen) == 0 && p[klen] == ' ') {
+            size_t vlen = n - klen - 1;
+            if (used + vlen + 2 < cap) {
+                if (used > 0)
+                    out[used++] = '\n';
+                memcpy(out + used, p + klen + 1, vlen);
+                used += vlen;
+                out[used] = '\0';
+            }
+        }
+        p += n + (eol != NULL);
+    }
+}
+
+static const char *
+shkc_name(enum sshcfg_shkc v)
+{
+    switch (v) {
+    case SSHCFG_SHKC_YES: return "true";
+    case SSHCFG_SHKC_NO: return "false";
+    case SSHCFG_SHKC_ACCEPT_NEW: return "accept-new";
+    default: return "ask";
+    }
+}
+
+/* ssh -G prints default paths under the passwd home; we use $HOME. Both become "~". */
+static void
+untilde(char *s)
+{
+    struct passwd *pw = getpwuid(getuid());
+    size_t n;
+    char *p;
+
+    if (pw == NULL || pw->pw_dir == NULL || (n = strlen(pw->pw_dir)) < 2)
+        return;
+    while ((p = strstr(s, pw->pw_dir)) != NULL && p[n] == '/') {
+        *p = '~';
+        memmove(p + 1, p + n, strlen(p + n) + 1);
+    }
+}
+
+/* Joins list with sep, mapping our home to "~" so defaults compare with ssh -G. */
+static void
+join(char *const *list, size_t n, const char *sep, bool tilde, char *out, size_t cap)
+{
+    size_t hl = strlen(home);
+
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *v = list[i];
+        size_t used = strlen(out);
+
+        if (tilde && strncmp(v, home, hl) == 0 && v[hl] == '/')
+            snprintf(out + used, cap - used, "%s~%s", i ? sep : "", v + hl);
+        else
+            snprintf(out + used, cap - used, "%s%s", i ? sep : "", v);
+    }
+}
+
+/* Compares our result for alias (with -l user_cli, -p port_cli, -o opt) with ssh -G -F
+ * cfg on every field both report. Returns false if ssh could not be run. */
+static bool
+same_as_openssh(const char *cfg, const char *alias, const char *user_cli, int port_cli,
+                const char *opt)
+{
+    static char text[65536];
+    char cmd[1024], got[4096], want[4096], num[32];
+    struct sshcfg c;
+    FILE *f;
+    size_t n;
+    const char *opts[1] = {opt};
+
+    /* -l and -p before -o: the order sshcfg_load applies them in. */
+    {
+        char port[16] = "", o[300] = "";
+        if (port_cli)
+            snprintf(port, sizeof(port), "-p %d", port_cli);
+        if (opt)
+            snprintf(o, sizeof(o), "-o '%s'", opt);
+        snprintf(cmd, sizeof(cmd),
+                 "HOME='%s' timeout 10 ssh -G -F '%s' %s%s %s %s '%s' </dev/null 2>/dev/null",
+                 home, cfg, user_cli ? "-l " : "", user_cli ? user_cli : "", port, o, alias);
+    }
+    if ((f = popen(cmd, "r")) == NULL)
+        return false;
+    n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    if (pclose(f) != 0 || n == 0)
+        return false;
+
+    ASSERT_INT_EQ(load(&c, alias, user_cli, port_cli, cfg, opt ? opts : NULL, opt ? 1 : 0),
+                  0);
+    if (c.hostname == NULL)
+        return true;
+    g_get(text, "hostname", want, sizeof(want));
+    ASSERT_STR_EQ(c.hostname, want);
+    g_get(text, "port", want, sizeof(want));
+    snprintf(num, sizeof(num), "%d", c.port);
+    ASSERT_STR_EQ(num, want);
+    g_get(text, "user", want, sizeof(want));
+    ASSERT_STR_EQ(c.user, want);
+    g_get(text, "stricthostkeychecking", want, sizeof(want));
+    ASSERT_STR_EQ(shkc_name(c.strict_host_key_checking), want);
+    g_get(text, "connecttimeout", want, sizeof(want));
+    snprintf(num, sizeof(num), "%d", c.connect_timeout);
+    ASSERT_STR_EQ(c.connect_timeout ? num : "none", want);
+    g_get(text, "batchmode", want, sizeof(want));
+    ASSERT_STR_EQ(c.batch_mode ? "yes" : "no", want);
+    g_get(text, "identitiesonly", want, sizeof(want));
+    ASSERT_STR_EQ(c.identities_only ? "yes" : "no", want);
+    g_get(text, "hashknownhosts", want, sizeof(want));
+    ASSERT_STR_EQ(c.hash_known_hosts ? "yes" : "no", want);
+    g_get(text, "passwordauthentication", want, sizeof(want));
+    ASSERT_STR_EQ(c.password_auth ? "yes" : "no", want);
+    g_get(text, "kbdinteractiveauthentication", want, sizeof(want));
+    ASSERT_STR_EQ(c.kbdint_auth ? "yes" : "no", want);
+    g_get(text, "pubkeyauthentication", want, sizeof(want));
+    ASSERT_INT_EQ(c.pubkey_auth, strcmp(want, "false") != 0);
+    g_get(text, "hostkeyalias", want, sizeof(want));
+    ASSERT_STR_EQ(c.host_key_alias ? c.host_key_alias : "", want);
+    g_get(text, "proxyjump", want, sizeof(want));
+    ASSERT_STR_EQ(c.proxy_jump ? c.proxy_jump : "", want);
+    g_get(text, "proxycommand", want, sizeof(want));
+    ASSERT_STR_EQ(c.proxy_command ? c.proxy_command : "", want);
+    g_get(text, "userknownhostsfile", want, sizeof(want));
+    untilde(want);
+    join(c.user_known_hosts, c.n_user_known_hosts, " ", true, got, sizeof(got));
+    ASSERT_STR_EQ(got, c.n_user_known_hosts ? want : "none");
+    g_get(text, "globalknownhostsfile", want, sizeof(want));
+    join(c.global_known_hosts, c.n_global_known_hosts, " ", true, got, sizeof(got));
+    ASSERT_STR_EQ(got, c.n_global_known_hosts ? want : "none");
+    /* ssh -G prints IdentityFile unexpanded, and XMSS (which libssh lacks) by default. */
+    g_get(text, "identityfile", want, sizeof(want));
+    {
+        char *x = strstr(want, "~/.ssh/id_xmss\n");
+        if (x != NULL)
+            memmove(x, x + 15, strlen(x + 15) + 1);
+    }
+    join(c.identity_files, c.n_identity_files, "\n", true, got, sizeof(got));
+    ASSERT_STR_EQ(got, want);
+    sshcfg_free(&c);
+    return true;
+}
+
+static void
+test_vs_openssh(void)
+{
+    static const struct {
+        const char *alias, *user, *opt;
+        int port;
+    } cases[] = {
+        {"myalias", NULL, NULL, 0},        {"MyAlias", NULL, NULL, 0},
+        {"web1.example.com", NULL, NULL, 0}, {"bad.example.com", NULL, NULL, 0},
+        {"db", "root", NULL, 0},           {"db", NULL, "User=admin", 0},
+        {"db", NULL, NULL, 2200},          {"fin", NULL, NULL, 0},
+        {"pj", NULL, NULL, 0},             {"pc", NULL, NULL, 0},
+        {"q", NULL, NULL, 0},              {"inc-a", NULL, NULL, 0},
+        {"10.0.0.1", NULL, NULL, 0},       {"other", NULL, "StrictHostKeyChecking=off", 0},
+        {"x", NULL, "IdentityFile=/o/id", 0}, {"db", "root", "User=admin", 0},
+        {"al2", NULL, NULL, 0},
+    };
+    char cfg[256], inc[256];
+
+    TEST_START("same results as ssh -G (OpenSSH)");
+    if (system("command -v ssh >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "skipping the ssh -G comparison: no ssh\n");
+        return;
+    }
+    snprintf(cfg, sizeof(cfg), "%s/g.conf", home);
+    snprintf(inc, sizeof(inc), "%s/g.d", home);
+    mkdir(inc, 0700);
+    put("g.d/10-a.conf", "Host inc-a\n  Port 3001\n  User inc\nHost inc-*\n  Port 3002\n"
+                         "  UserKnownHostsFile /kh/inc-%%n /kh/two\n");
+    put("g.d/20-b.conf", "Host inc-a\n  HostName inc.example\nMatch all\n  BatchMode yes\n");
+    put("g.conf",
+        "Include %s/g.d/*.conf\n"
+        "Host myalias\n"
+        "    HostName Real.Example.COM\n"
+        "    Port 2222\n"
+        "    User alice\n"
+        "    IdentityFile /keys/id_test\n"
+        "    IdentityFile /keys/second\n"
+        "    StrictHostKeyChecking accept-new\n"
+        "Host *.example.com !bad.example.com\n"
+        "    User=webuser\n"
+        "    ConnectTimeout 2m5s\n"
+        "    HashKnownHosts yes\n"
+        "Match originalhost db user root\n"
+        "    Port 2022\n"
+        "Match host db localuser %s\n"
+        "    IdentitiesOnly yes\n"
+        "Match !user admin host d?\n"
+        "    PasswordAuthentication no\n"
+        "Host fin\n"
+        "    HostName fin.example\n"
+        "Match final host fin.example\n"
+        "    KbdInteractiveAuthentication no\n"
+        "    UserKnownHostsFile /kh/%%h-%%p-%%r-%%n-%%%%\n"
+        "Host al2\n"
+        "    HostName Real2.Example\n"
+        "Host real2.example\n" // only in the final pass, which sees the HostName
+        "    Port 4444\n"
+        "Match canonical host real2.example\n"
+        "    ConnectTimeout 7\n"
+        "Host pj\n"
+        "    ProxyJump none\n"
+        "Host pc\n"
+        "    ProxyCommand nc %%h %%p\n"
+        "Host q\n"
+        "    HostKeyAlias \"Quoted Alias\"\n"
+        "    GlobalKnownHostsFile /g/1 /g/2\n"
+        "    PubkeyAuthentication no\n"
+        "Host 10.*\n"
+        "    HostName 10.0.0.2\n"
+        "Host *\n"
+        "    ProxyJump jump.example\n"
+        "    IdentityFile /keys/all\n"
+        "    StrictHostKeyChecking yes\n",
+        home, local_user);
+    put("etc/ssh_config", "%s", "Host *\n  Port 9\n"); // -F: never read
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        int before = test_failures;
+
+        if (!same_as_openssh(cfg, cases[i].alias, cases[i].user, cases[i].port,
+                             cases[i].opt)) {
+            fprintf(stderr, "skipping the ssh -G comparison: ssh -G failed\n");
+            return;
+        }
+        if (test_failures != before)
+            fprintf(stderr, "  (case %zu: %s)\n", i, cases[i].alias);
+    }
+}
+
 int
 main(void)
 {
@@ -909,6 +1167,7 @@ main(void)
     test_tokens();
     test_caps();
     test_files();
+    test_vs_openssh();
 
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
     if (system(cmd) != 0)
