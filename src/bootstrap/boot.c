@@ -160,7 +160,10 @@ verify_host(ssh_session s, const struct sshcfg *cfg, bool batch, char *msg, size
     struct kh_result kr;
     const char *files[16];
     size_t nf = 0;
-    const char *host = cfg->hostname;
+    /* HostKeyAlias replaces the name looked up and recorded, and drops the port. */
+    const char *host = cfg->host_key_alias ? cfg->host_key_alias : cfg->hostname;
+    int kh_port = cfg->host_key_alias ? 22 : cfg->port;
+    size_t n_user = 0;
 
     if (ssh_get_server_publickey(s, &key) != SSH_OK ||
         ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK ||
@@ -173,9 +176,10 @@ verify_host(ssh_session s, const struct sshcfg *cfg, bool batch, char *msg, size
     const char *type = ssh_key_type_to_char(ssh_key_type(key));
     for (size_t i = 0; i < cfg->n_user_known_hosts && nf < 16; i++)
         files[nf++] = cfg->user_known_hosts[i];
+    n_user = nf;
     for (size_t i = 0; i < cfg->n_global_known_hosts && nf < 16; i++)
         files[nf++] = cfg->global_known_hosts[i];
-    if (kh_check(files, nf, host, cfg->port, type, b64, &kr) != 0) {
+    if (kh_check(files, nf, host, kh_port, type, b64, &kr) != 0) {
         snprintf(msg, len, "ssh: %s: cannot read known_hosts files", host);
         goto out;
     }
@@ -213,14 +217,29 @@ verify_host(ssh_session s, const struct sshcfg *cfg, bool batch, char *msg, size
         goto out;
     }
     case KH_OTHER_TYPES:
+        /* The host is known, but with keys of other types: we asked libssh for those
+         * first, so a server offering a new type may be an impostor. Never accept that
+         * without a human, whatever StrictHostKeyChecking says. */
+        if (batch || !prompt_have_tty() ||
+            cfg->strict_host_key_checking != SSHCFG_SHKC_ASK) {
+            snprintf(msg, len,
+                     "ssh: %s offered a host key of type %s, but only %s keys of it are known (%s:%u); "
+                     "refusing: if the server really changed keys, remove the old entry "
+                     "with ssh-keygen -R %s",
+                     host, key_label(type), key_label(kr.known_type), kr.file, kr.line, host);
+            rc = BOOT_EXIT_HOSTKEY_CHANGED;
+            goto out;
+        }
+        break;
     case KH_UNKNOWN:
         break;
     }
 
     /* Unknown host (protocol: OpenSSH's StrictHostKeyChecking). */
     bool add = false;
-    if (cfg->strict_host_key_checking == SSHCFG_SHKC_NO ||
-        cfg->strict_host_key_checking == SSHCFG_SHKC_ACCEPT_NEW) {
+    if (kr.status == KH_UNKNOWN &&
+        (cfg->strict_host_key_checking == SSHCFG_SHKC_NO ||
+         cfg->strict_host_key_checking == SSHCFG_SHKC_ACCEPT_NEW)) {
         add = true;
     } else if (cfg->strict_host_key_checking == SSHCFG_SHKC_YES) {
         snprintf(msg, len,
@@ -267,8 +286,10 @@ verify_host(ssh_session s, const struct sshcfg *cfg, bool batch, char *msg, size
             goto out;
         }
     }
-    if (add && nf > 0) {
-        if (kh_add(files[0], host, cfg->port, type, b64, cfg->hash_known_hosts) == 0) {
+    /* Recorded in the first user file only; with none configured nothing is written
+     * (OpenSSH never writes global files). */
+    if (add && n_user > 0) {
+        if (kh_add(files[0], host, kh_port, type, b64, cfg->hash_known_hosts) == 0) {
             char note[512];
             snprintf(note, sizeof(note),
                      "Warning: Permanently added '%s' (%s) to the list of known hosts.\r\n",
@@ -422,6 +443,53 @@ fail:
 
 /* ---- connecting ---- */
 
+/* libssh 0.10's host key algorithms, in its default order. */
+static const char *const hostkey_algs[] = {
+    "ssh-ed25519", "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp256",
+    "rsa-sha2-512", "rsa-sha2-256",
+};
+
+static bool
+list_has(const char *list, const char *item)
+{
+    size_t n = strlen(item);
+    for (const char *p = list; (p = strstr(p, item)) != NULL; p += n)
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+/* The algorithms of the key types known for this host first, then the rest: the server
+ * then proves the key we know, and a different type stands out (OpenSSH does the same). */
+static bool
+hostkey_order(const struct sshcfg *cfg, char *out, size_t len)
+{
+    const char *files[16];
+    size_t nf = 0;
+    char known[256];
+    const char *host = cfg->host_key_alias ? cfg->host_key_alias : cfg->hostname;
+    int port = cfg->host_key_alias ? 22 : cfg->port;
+    for (size_t i = 0; i < cfg->n_user_known_hosts && nf < 16; i++)
+        files[nf++] = cfg->user_known_hosts[i];
+    for (size_t i = 0; i < cfg->n_global_known_hosts && nf < 16; i++)
+        files[nf++] = cfg->global_known_hosts[i];
+    if (kh_known_types(files, nf, host, port, known, sizeof(known)) != 0 || known[0] == '\0')
+        return false;
+    out[0] = '\0';
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < sizeof(hostkey_algs) / sizeof(hostkey_algs[0]); i++) {
+            const char *alg = hostkey_algs[i];
+            /* an "ssh-rsa" known_hosts key is proved by the rsa-sha2-* algorithms */
+            const char *type = strncmp(alg, "rsa-sha2-", 9) == 0 ? "ssh-rsa" : alg;
+            if (list_has(known, type) != (pass == 0))
+                continue;
+            size_t n = strlen(out);
+            snprintf(out + n, len - n, "%s%s", n ? "," : "", alg);
+        }
+    }
+    return true;
+}
+
 static int
 open_session(const struct sshcfg *cfg, const struct boot_opts *o, const char *connect_host,
              int fd, ssh_session *out, char *msg, size_t len)
@@ -442,10 +510,14 @@ open_session(const struct sshcfg *cfg, const struct boot_opts *o, const char *co
     ssh_options_set(s, SSH_OPTIONS_USER, cfg->user);
     if (timeout > 0)
         ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
-    if (cfg->n_user_known_hosts > 0)
-        ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, cfg->user_known_hosts[0]);
-    if (cfg->n_global_known_hosts > 0)
-        ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, cfg->global_known_hosts[0]);
+    /* Host keys are checked by us (knownhosts.c); libssh only gets the algorithm order,
+     * known key types first as OpenSSH orders them. libssh would expand '%' in
+     * known_hosts paths again, so it is not given any. */
+    ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
+    ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+    char order[512];
+    if (hostkey_order(cfg, order, sizeof(order)))
+        ssh_options_set(s, SSH_OPTIONS_HOSTKEYS, order);
     if (cfg->identity_agent && strcmp(cfg->identity_agent, "none") != 0)
         ssh_options_set(s, SSH_OPTIONS_IDENTITY_AGENT, cfg->identity_agent);
     if (fd >= 0)
@@ -530,6 +602,16 @@ static const char *
 strip_mapped(const char *ip)
 {
     return strncasecmp(ip, "::ffff:", 7) == 0 && strchr(ip + 7, '.') ? ip + 7 : ip;
+}
+
+/* A numeric address into a fixed buffer (cut if absurdly long; it is then invalid and the
+ * client reports it). */
+static void
+copy_ip(char *dst, size_t len, const char *src)
+{
+    size_t n = strnlen(src, len - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 static bool
@@ -669,6 +751,8 @@ boot_run(const struct boot_opts *o, struct boot_result *res, char *msg, size_t l
         goto out;
     }
     have_cfg = true;
+    if (cfg.warnings)
+        fputs(cfg.warnings, stderr);
     if (o->batch)
         cfg.batch_mode = true;
     struct boot_opts oo = *o;
@@ -767,7 +851,7 @@ boot_run(const struct boot_opts *o, struct boot_result *res, char *msg, size_t l
             rc = BOOT_EXIT_NO_CONNECT;
             goto out;
         }
-        snprintf(res->ip, sizeof(res->ip), "%s", strip_mapped(bl.ssh_server_ip));
+        copy_ip(res->ip, sizeof(res->ip), strip_mapped(bl.ssh_server_ip));
     } else {
         union {
             struct sockaddr sa;
@@ -781,7 +865,7 @@ boot_run(const struct boot_opts *o, struct boot_result *res, char *msg, size_t l
             rc = BOOT_EXIT_CONNECT;
             goto out;
         }
-        snprintf(res->ip, sizeof(res->ip), "%s", strip_mapped(host));
+        copy_ip(res->ip, sizeof(res->ip), strip_mapped(host));
     }
     res->port = bl.port;
     memcpy(res->key_text, bl.key_text, sizeof(res->key_text));
@@ -973,7 +1057,7 @@ boot_run_external(const char *ssh_command, const char *userhost, int family,
         goto out;
     }
     if (local_ip) {
-        snprintf(res->ip, sizeof(res->ip), "%s", local_ip);
+        copy_ip(res->ip, sizeof(res->ip), local_ip);
     } else if (udp_host) {
         if (!resolve(udp_host, family, res->ip, sizeof(res->ip))) {
             snprintf(msg, len, "cannot resolve --udp-host %s", udp_host);
@@ -981,7 +1065,7 @@ boot_run_external(const char *ssh_command, const char *userhost, int family,
             goto out;
         }
     } else if (bl.have_ssh_connection) {
-        snprintf(res->ip, sizeof(res->ip), "%s", strip_mapped(bl.ssh_server_ip));
+        copy_ip(res->ip, sizeof(res->ip), strip_mapped(bl.ssh_server_ip));
     } else {
         snprintf(msg, len, "the server did not report its address ($SSH_CONNECTION is empty "
                  "there); pass --udp-host=ADDRESS");
