@@ -17,6 +17,7 @@
 #include "crypto/prng.h"
 #include "util/b64.h"
 #include "util/err.h"
+#include "util/fdio.h"
 #include "util/rbuf.h"
 #include "util/xmalloc.h"
 
@@ -407,22 +408,6 @@ make_parent(const char *file)
     return r;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return MSH_ERR_SYS;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int
 kh_add(const char *file, const char *host, int port, const char *key_type,
        const char *key_b64, bool hash)
@@ -484,7 +469,7 @@ kh_add(const char *file, const char *host, int port, const char *key_type,
 
         if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
             p = line;
-        if (write_all(fd, p, strlen(p)) != 0) {
+        if (fdio_write_all(fd, p, strlen(p)) != 0) {
             e = errno;
             goto out;
         }

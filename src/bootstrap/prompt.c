@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/fdio.h"
 
 static int
 open_tty(void)
@@ -27,26 +28,19 @@ prompt_have_tty(void)
     return true;
 }
 
+/* Prompts are best effort: a terminal that cannot be written to cannot answer either. */
 static void
-write_all(int fd, const char *s)
+say(int fd, const char *s)
 {
-    size_t n = strlen(s);
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return;
-        s += w;
-        n -= (size_t)w;
-    }
+    if (fdio_write_all(fd, s, strlen(s)) != 0)
+        return;
 }
 
 void
 prompt_say(const char *text)
 {
     int fd = open_tty();
-    write_all(fd >= 0 ? fd : STDERR_FILENO, text);
+    say(fd >= 0 ? fd : STDERR_FILENO, text);
     if (fd >= 0)
         close(fd);
 }
@@ -70,7 +64,7 @@ prompt_tty(const char *question, bool secret, char *answer, size_t len)
         quiet.c_lflag |= ICANON;
         restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
     }
-    write_all(fd, question);
+    say(fd, question);
     for (;;) {
         char c;
         ssize_t got = read(fd, &c, 1);
@@ -90,7 +84,7 @@ prompt_tty(const char *question, bool secret, char *answer, size_t len)
 out:
     if (restore) {
         tcsetattr(fd, TCSAFLUSH, &saved);
-        write_all(fd, "\n");
+        say(fd, "\n");
     }
     close(fd);
     return r;

@@ -22,6 +22,7 @@
 #include "terminal/display.h"
 #include "terminal/fb.h"
 #include "util/err.h"
+#include "util/fdio.h"
 #include "util/limits.h"
 #include "util/macros.h"
 #include "util/mono.h"
@@ -32,47 +33,11 @@
 #define PASTE_LEN 100              /* a longer read is a paste: no predictions */
 #define TITLE_PREFIX "[mosh] "
 
-/* Signal flags and the self-pipe: the only globals (style.md §4). */
-static volatile sig_atomic_t sig_winch, sig_cont, sig_quit;
-static int sig_pipe[2] = {-1, -1};
-
-static void
-on_signal(int sig)
-{
-    int saved = errno;
-    if (sig == SIGWINCH)
-        sig_winch = 1;
-    else if (sig == SIGCONT)
-        sig_cont = 1;
-    else
-        sig_quit = 1;
-    if (sig_pipe[1] >= 0) {
-        char c = 0;
-        ssize_t unused = write(sig_pipe[1], &c, 1);
-        (void)unused;
-    }
-    errno = saved;
-}
-
 static int
 signals_init(void)
 {
     static const int sigs[] = {SIGWINCH, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCONT};
-    struct sigaction sa;
-    if (sig_pipe[0] < 0 && pipe(sig_pipe) != 0)
-        return MSH_ERR_SYS;
-    for (int i = 0; i < 2; i++) {
-        fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
-        fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-    }
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigfillset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-        if (sigaction(sigs[i], &sa, NULL) != 0)
-            return MSH_ERR_SYS;
-    return 0;
+    return fdio_signals_init(sigs, sizeof(sigs) / sizeof(sigs[0]));
 }
 
 void
@@ -132,7 +97,7 @@ struct client {
 static void
 put_out(struct client *c)
 {
-    if (tio_write(STDOUT_FILENO, wbuf_ptr(c->out), wbuf_len(c->out)) != 0)
+    if (fdio_write_all(STDOUT_FILENO, wbuf_ptr(c->out), wbuf_len(c->out)) != 0)
         c->repaint = true;
     wbuf_reset(c->out);
 }
@@ -185,7 +150,7 @@ suspend(struct client *c)
         put_out(c);
     tio_restore();
     static const char msg[] = "\n\033[37;44m[mosh is suspended.]\033[m\n";
-    if (tio_write(STDOUT_FILENO, msg, sizeof(msg) - 1) != 0)
+    if (fdio_write_all(STDOUT_FILENO, msg, sizeof(msg) - 1) != 0)
         c->repaint = true; /* nothing else to do: the terminal is repainted on resume */
     kill(0, SIGSTOP);
     reenter(c);
@@ -341,7 +306,7 @@ run(struct client *c)
         size_t in_i = np;
         pfd[np++] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
         size_t sig_i = np;
-        pfd[np++] = (struct pollfd){sig_pipe[0], POLLIN, 0};
+        pfd[np++] = (struct pollfd){fdio_signals_fd(), POLLIN, 0};
         int pr = poll(pfd, (nfds_t)np, (int)wait);
         if (pr < 0 && errno != EINTR) {
             perror("poll");
@@ -366,21 +331,14 @@ run(struct client *c)
             if (!transport_shutdown_in_progress(c->t))
                 user_shutdown(c, "Exiting...", now);
         }
-        if (pr > 0 && (pfd[sig_i].revents & POLLIN)) {
-            char drain[64];
-            while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
-                ;
-        }
-        if (sig_winch) {
-            sig_winch = 0;
+        if (pr > 0 && (pfd[sig_i].revents & POLLIN))
+            fdio_signals_drain();
+        if (fdio_signal_take(SIGWINCH))
             handle_resize(c);
-        }
-        if (sig_cont) {
-            sig_cont = 0;
+        if (fdio_signal_take(SIGCONT))
             reenter(c);
-        }
-        if (sig_quit) {
-            sig_quit = 0;
+        if (fdio_signal_take(SIGTERM) | fdio_signal_take(SIGINT) | fdio_signal_take(SIGHUP) |
+            fdio_signal_take(SIGPIPE)) {
             if (!conn_has_remote(ssp_conn(c->ssp)))
                 break;
             if (!transport_shutdown_in_progress(c->t))

@@ -112,19 +112,3 @@ tio_winsize(int *cols, int *rows)
     *rows = ws.ws_row;
     return true;
 }
-
-int
-tio_write(int fd, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    while (n > 0) {
-        ssize_t w = write(fd, b, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return MSH_ERR_SYS;
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}

@@ -31,7 +31,5 @@ int tio_raw(void) WARN_UNUSED_RESULT;
 void tio_restore(void);
 /* Window size of fd 0; false if unknown (or 0x0). */
 bool tio_winsize(int *cols, int *rows);
-/* write(2) until done or error. */
-int tio_write(int fd, const void *p, size_t n) WARN_UNUSED_RESULT;
 
 #endif

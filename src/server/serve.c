@@ -21,6 +21,7 @@
 #include "statesync/ustream.h"
 #include "terminal/kbd.h"
 #include "util/err.h"
+#include "util/fdio.h"
 #include "util/limits.h"
 #include "util/log.h"
 #include "util/macros.h"
@@ -32,59 +33,11 @@
 #define UTMP_DETACH_MS 30000u       /* utmp says "mosh [pid]" again after this silence */
 #define PTY_READ_LEN 16384
 
-/* Signal flags and the self-pipe are the only globals (style.md §4). */
-static volatile sig_atomic_t got_term, got_usr1;
-static int sig_pipe[2] = {-1, -1};
-
-static void
-on_signal(int sig)
-{
-    int saved = errno;
-    if (sig == SIGUSR1)
-        got_usr1 = 1;
-    else
-        got_term = 1;
-    if (sig_pipe[1] >= 0) {
-        char c = 0;
-        ssize_t unused = write(sig_pipe[1], &c, 1);
-        (void)unused;
-    }
-    errno = saved;
-}
-
 int
 serve_signals_init(void)
 {
-    struct sigaction sa;
-    if (pipe(sig_pipe) != 0)
-        return MSH_ERR_SYS;
-    for (int i = 0; i < 2; i++) {
-        fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
-        fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-    }
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigfillset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0 ||
-        sigaction(SIGUSR1, &sa, NULL) != 0)
-        return MSH_ERR_SYS;
-    return 0;
-}
-
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return MSH_ERR_SYS;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
+    static const int sigs[] = {SIGTERM, SIGINT, SIGUSR1};
+    return fdio_signals_init(sigs, sizeof(sigs) / sizeof(sigs[0]));
 }
 
 static int
@@ -165,7 +118,7 @@ apply_user_input(struct state *s, uint64_t now)
             size_t w = kbd_translate(&s->kbd, emu_fb(s->emu)->app_cursor_keys, in, m, out);
             if (wbuf_put(s->to_host, out, w) != 0) {
                 /* Past the cap: write what we have, then continue. */
-                if (write_all(cfg->master_fd, wbuf_ptr(s->to_host), wbuf_len(s->to_host)))
+                if (fdio_write_all(cfg->master_fd, wbuf_ptr(s->to_host), wbuf_len(s->to_host)))
                     start_shutdown(s, now);
                 wbuf_reset(s->to_host);
                 if (wbuf_put(s->to_host, out, w) != 0)
@@ -236,7 +189,7 @@ serve_run(const struct serve_cfg *cfg)
         for (size_t i = 0; i < nnet; i++)
             pfd[np++] = (struct pollfd){fds[i], POLLIN, 0};
         size_t sig_i = np;
-        pfd[np++] = (struct pollfd){sig_pipe[0], POLLIN, 0};
+        pfd[np++] = (struct pollfd){fdio_signals_fd(), POLLIN, 0};
         size_t pty_i = np;
         if (!shutting)
             pfd[np++] = (struct pollfd){cfg->master_fd, POLLIN, 0};
@@ -265,7 +218,7 @@ serve_run(const struct serve_cfg *cfg)
                 note_connection(&s);
                 if (!s.child_released) {
                     /* Tell the child to start the login session (protocol.md §7.6). */
-                    if (write_all(cfg->master_fd, (const uint8_t *)"\n", 1) != 0) {
+                    if (fdio_write_all(cfg->master_fd, (const uint8_t *)"\n", 1) != 0) {
                         log_error("child release: %s", strerror(errno));
                         break;
                     }
@@ -274,11 +227,8 @@ serve_run(const struct serve_cfg *cfg)
             }
         }
 
-        if (pr > 0 && pfd[sig_i].revents & POLLIN) {
-            char drain[64];
-            while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
-                ;
-        }
+        if (pr > 0 && pfd[sig_i].revents & POLLIN)
+            fdio_signals_drain();
 
         if (!shutting && pr > 0 && (pfd[pty_i].revents & (POLLIN | POLLHUP | POLLERR))) {
             ssize_t n = read(cfg->master_fd, buf, sizeof(buf));
@@ -298,7 +248,7 @@ serve_run(const struct serve_cfg *cfg)
         }
 
         if (wbuf_len(s.to_host) > 0 &&
-            write_all(cfg->master_fd, wbuf_ptr(s.to_host), wbuf_len(s.to_host)) != 0)
+            fdio_write_all(cfg->master_fd, wbuf_ptr(s.to_host), wbuf_len(s.to_host)) != 0)
             start_shutdown(&s, now);
 
         bool idle = false;
@@ -307,8 +257,7 @@ serve_run(const struct serve_cfg *cfg)
             log_error("Network idle for %llu seconds.", (unsigned long long)(since_remote / 1000));
         }
         bool sig = false;
-        if (got_usr1) {
-            got_usr1 = 0;
+        if (fdio_signal_take(SIGUSR1)) {
             if (!cfg->signal_timeout_ms || since_remote >= cfg->signal_timeout_ms) {
                 idle = true;
                 sig = true;
@@ -316,10 +265,8 @@ serve_run(const struct serve_cfg *cfg)
                           (unsigned long long)(since_remote / 1000));
             }
         }
-        if (got_term) {
-            got_term = 0;
+        if (fdio_signal_take(SIGTERM) | fdio_signal_take(SIGINT))
             sig = true;
-        }
         if (sig || idle) {
             if (conn_has_remote(ssp_conn(cfg->ssp)) && !transport_shutdown_in_progress(s.t))
                 start_shutdown(&s, now);

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Whole writes and the signal self-pipe. */
+#include "util/fdio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/err.h"
+
+#define MAX_SIG 65 /* Linux's NSIG */
+
+static volatile sig_atomic_t flags[MAX_SIG];
+static int sig_pipe[2] = {-1, -1};
+
+int
+fdio_write_all(int fd, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    while (n > 0) {
+        ssize_t w = write(fd, b, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return MSH_ERR_SYS;
+        b += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static void
+on_signal(int sig)
+{
+    int saved = errno;
+    if (sig > 0 && sig < MAX_SIG)
+        flags[sig] = 1;
+    if (sig_pipe[1] >= 0) {
+        char c = 0;
+        ssize_t unused = write(sig_pipe[1], &c, 1);
+        (void)unused;
+    }
+    errno = saved;
+}
+
+int
+fdio_signals_init(const int *sigs, size_t n)
+{
+    struct sigaction sa;
+    if (sig_pipe[0] < 0) {
+        if (pipe(sig_pipe) != 0)
+            return MSH_ERR_SYS;
+        for (int i = 0; i < 2; i++) {
+            fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+            fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+        }
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigfillset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (size_t i = 0; i < n; i++)
+        if (sigs[i] <= 0 || sigs[i] >= MAX_SIG || sigaction(sigs[i], &sa, NULL) != 0)
+            return MSH_ERR_SYS;
+    return 0;
+}
+
+int
+fdio_signals_fd(void)
+{
+    return sig_pipe[0];
+}
+
+void
+fdio_signals_drain(void)
+{
+    char buf[64];
+    while (sig_pipe[0] >= 0 && read(sig_pipe[0], buf, sizeof(buf)) > 0)
+        ;
+}
+
+bool
+fdio_signal_take(int sig)
+{
+    if (sig <= 0 || sig >= MAX_SIG || !flags[sig])
+        return false;
+    flags[sig] = 0;
+    return true;
+}

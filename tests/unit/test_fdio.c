@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Whole writes and the signal self-pipe. */
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "util/err.h"
+#include "util/fdio.h"
+
+int
+main(void)
+{
+    int p[2];
+    char buf[70000], got[70000];
+    static const int sigs[] = {SIGUSR1, SIGUSR2};
+
+    TEST_START("fdio: a write larger than the pipe buffer arrives whole");
+    ASSERT_INT_EQ(pipe(p), 0);
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (char)(i * 7);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        _exit(fdio_write_all(p[1], buf, sizeof(buf)) == 0 ? 0 : 1);
+    }
+    close(p[1]);
+    size_t n = 0;
+    ssize_t r;
+    while ((r = read(p[0], got + n, sizeof(got) - n)) > 0)
+        n += (size_t)r;
+    ASSERT_INT_EQ(n, sizeof(buf));
+    ASSERT_MEM_EQ(got, buf, sizeof(buf));
+    close(p[0]);
+
+    TEST_START("fdio: writing to a closed pipe fails with MSH_ERR_SYS");
+    ASSERT_INT_EQ(pipe(p), 0);
+    close(p[0]);
+    signal(SIGPIPE, SIG_IGN);
+    ASSERT_INT_EQ(fdio_write_all(p[1], "x", 1), MSH_ERR_SYS);
+    close(p[1]);
+
+    TEST_START("fdio: a signal sets its flag once and wakes the pipe");
+    ASSERT_INT_EQ(fdio_signals_init(sigs, 2), 0);
+    ASSERT_FALSE(fdio_signal_take(SIGUSR1));
+    raise(SIGUSR2);
+    struct pollfd pfd = {fdio_signals_fd(), POLLIN, 0};
+    ASSERT_INT_EQ(poll(&pfd, 1, 1000), 1);
+    fdio_signals_drain();
+    ASSERT_INT_EQ(poll(&pfd, 1, 0), 0);
+    ASSERT_FALSE(fdio_signal_take(SIGUSR1));
+    ASSERT_TRUE(fdio_signal_take(SIGUSR2));
+    ASSERT_FALSE(fdio_signal_take(SIGUSR2));
+    ASSERT_INT_EQ(fdio_signals_init((const int[]){0}, 1), MSH_ERR_SYS);
+    return TEST_DONE();
+}
