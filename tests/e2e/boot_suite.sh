@@ -1,0 +1,539 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# End-to-end tests of `mosh [user@]host`, the built-in libssh bootstrap, against real
+# OpenSSH sshd instances on loopback, with tmux as the terminal.
+#
+#   boot_suite.sh MOSH MOSH_SERVER      (our mosh and our mosh-server; needs root)
+#
+#   1  authentication: -i, IdentityFile in -F, ssh-agent, password and
+#      keyboard-interactive typed into the pane (a throwaway user mshtest<hex>), --batch
+#      with no usable key (13, no prompt, the methods tried named)
+#   2  known_hosts: unknown + --batch (11), "yes" typed (recorded, not asked again),
+#      changed key (12, file:line, OpenSSH's warning), HostKeyAlias
+#   3  ~/.ssh/config alias (Host, HostName, Port, User, IdentityFile), HOME a temp dir
+#   4  jump hosts: target listens on 127.0.0.2 only; one and two hops, -J and ProxyJump
+#   5  sessions against Debian's mosh-server (default --server) and ours: typed command,
+#      `exit` ends with 0; `mosh host -- command`
+#   6  failures: wrong ssh port (10), --server=/nonexistent (14), server locale (14, the
+#      server's explanation shown; also through --ssh), no MOSH CONNECT (15), a dead UDP
+#      port (16)
+# B_ONLY="1 4" runs only those sections; H_KEEP=1 keeps the temp dir.
+# Each check prints "ok" or "FAIL" with what it saw; the exit status is non-zero on any
+# failure. Takes about two minutes.
+# shellcheck source-path=SCRIPTDIR disable=SC2015,SC2016,SC2317
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/harness.sh
+. "$here/lib/harness.sh"
+# shellcheck source=lib/boot.sh
+. "$here/lib/boot.sh"
+b_install_trap
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 MOSH MOSH_SERVER" >&2
+    exit 2
+fi
+MOSH=$1
+OURS=$2
+case $MOSH in /*) ;; *) MOSH=$(pwd)/$MOSH ;; esac
+case $OURS in /*) ;; *) OURS=$(pwd)/$OURS ;; esac
+UPSTREAM_SERVER=/usr/bin/mosh-server
+
+# shellcheck disable=SC2034 # read by h_tmux_start
+H_TERM=xterm-256color
+export HOME="$H_TMP/home"
+mkdir -p "$HOME/.ssh"
+chmod 0700 "$HOME" "$HOME/.ssh"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+t0=$(date +%s)
+
+section() {
+    printf '\n## %s (t=%ds)\n' "$*" "$(($(date +%s) - t0))"
+}
+
+for tool in tmux ssh-keygen ssh-agent ssh-add /usr/sbin/sshd useradd userdel chpasswd \
+            "$UPSTREAM_SERVER" "$MOSH" "$OURS"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        h_fail "needed tool missing: $tool"
+        h_finish
+    fi
+done
+if [ "$(id -u)" -ne 0 ]; then
+    h_skip "needs root (sshd, useradd)"
+    exit 0
+fi
+
+# ---- the servers ----
+# main: root with $B_KEY. pw: also password and keyboard-interactive (PAM) for the
+# throwaway user. jump1, jump2: bastions (DEBUG1 logs the direct-tcpip requests).
+# target: reachable at 127.0.0.2 only.
+section "starting sshd instances"
+b_sshd_start main 127.0.0.1 || { h_fail "sshd main did not start"; h_finish; }
+b_sshd_start pw 127.0.0.1 "UsePAM yes" "PasswordAuthentication yes" \
+    "KbdInteractiveAuthentication yes" || { h_fail "sshd pw did not start"; h_finish; }
+b_sshd_start jump1 127.0.0.1 "LogLevel DEBUG1" ||
+    { h_fail "sshd jump1 did not start"; h_finish; }
+b_sshd_start jump2 127.0.0.1 "LogLevel DEBUG1" ||
+    { h_fail "sshd jump2 did not start"; h_finish; }
+b_sshd_start target 127.0.0.2 || { h_fail "sshd target did not start"; h_finish; }
+h_ok "five sshd: main :${B_SSHD_PORT[main]}, pw :${B_SSHD_PORT[pw]}," \
+    "jump1 :${B_SSHD_PORT[jump1]}, jump2 :${B_SSHD_PORT[jump2]}," \
+    "target 127.0.0.2:${B_SSHD_PORT[target]}"
+MAIN_PORT=${B_SSHD_PORT[main]}
+PW_PORT=${B_SSHD_PORT[pw]}
+KH="$B_DIR/known_hosts"
+{
+    b_known main
+    b_known pw
+    b_known jump1
+    b_known jump2
+    b_known target
+} >"$KH"
+
+# A -F config with no host-specific settings: known_hosts is ours, nothing global.
+CFG="$B_DIR/ssh_config"
+cat >"$CFG" <<EOF
+Host *
+    User root
+    UserKnownHostsFile $KH
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+    ConnectTimeout 10
+EOF
+
+# Lines of an sshd log so far, to look only at what comes after.
+log_mark() {
+    wc -l <"${B_SSHD_LOG[$1]}"
+}
+
+# log_since NAME MARK ERE: the log of sshd NAME after line MARK matches ERE.
+log_since() {
+    tail -n "+$(($2 + 1))" "${B_SSHD_LOG[$1]}" | grep -Eq -- "$3"
+}
+
+# wait_prompts ERE N TIMEOUT_S: until N lines of the screen match ERE.
+wait_prompts() {
+    local deadline=$(($(date +%s) + $3))
+    while [ "$(h_tmux_capture | grep -Ec -- "$1")" -lt "$2" ]; do
+        [ "$(date +%s)" -lt "$deadline" ] || return 1
+        sleep 0.1
+    done
+}
+
+# session_cmd DESC MARKER PANE-ARGS...: runs mosh (PANE-ARGS after the pane name) whose
+# remote command prints MARKER and sleeps; checks MARKER appears while it runs and that
+# mosh then exits 0.
+session_cmd() {
+    local desc=$1 marker=$2 name=$3 rc
+    shift 3
+    b_pane "$name" "$@"
+    h_expect "$desc: the remote command's output" "^$marker\$" 20
+    rc=$(b_pane_rc 20)
+    b_check_rc "$desc: mosh after the command ended" 0 "$rc"
+    [ "$rc" = 0 ] || sed 's/^/#   err|/' "$B_DIR/$name.err"
+}
+
+# ---- 1: authentication ----
+sec_1() {
+    section "1: authentication"
+
+    m=$(log_mark main)
+    session_cmd "1a -i identity" auth-i-ok a1 \
+        "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT" root@127.0.0.1 -- \
+        sh -c 'echo auth-i-ok; sleep 2'
+    log_since main "$m" "Accepted publickey for root" &&
+        h_ok "1a: sshd logged a public-key login" ||
+        h_fail "1a: no 'Accepted publickey' in the sshd log"
+
+    cat >"$B_DIR/cfg_idfile" <<EOF
+Host *
+    User root
+    IdentityFile $B_KEY
+    UserKnownHostsFile $KH
+    GlobalKnownHostsFile /dev/null
+EOF
+    session_cmd "1b IdentityFile in -F" auth-idfile-ok a2 \
+        "$MOSH" -F "$B_DIR/cfg_idfile" --ssh-port="$MAIN_PORT" 127.0.0.1 -- \
+        sh -c 'echo auth-idfile-ok; sleep 2'
+
+    # ssh-agent: the key only there; first a control run without the agent (must fail).
+    b_pane a3ctl "$MOSH" -F "$CFG" --batch --ssh-port="$MAIN_PORT" root@127.0.0.1 -- true
+    b_check_rc "1c control: no agent, no identity, --batch" 13 "$(b_pane_rc 20)"
+    b_check_grep "1c control: message" "$B_DIR/a3ctl.err" \
+        '^mosh: ssh: authentication failed for root@127\.0\.0\.1 \(tried: none\)'
+    AGENT_SOCK="$B_DIR/agent.sock"
+    ssh-agent -D -a "$AGENT_SOCK" >"$B_DIR/agent.out" 2>&1 </dev/null &
+    h_track_pid $!
+    for _ in $(seq 1 50); do
+        [ -S "$AGENT_SOCK" ] && break
+        sleep 0.1
+    done
+    if SSH_AUTH_SOCK="$AGENT_SOCK" ssh-add "$B_KEY" >"$B_DIR/ssh-add.out" 2>&1; then
+        m=$(log_mark main)
+        session_cmd "1c ssh-agent" auth-agent-ok a3 SSH_AUTH_SOCK="$AGENT_SOCK" \
+            "$MOSH" -F "$CFG" --ssh-port="$MAIN_PORT" root@127.0.0.1 -- \
+            sh -c 'echo auth-agent-ok; sleep 2'
+        log_since main "$m" "Accepted publickey for root" &&
+            h_ok "1c: sshd logged a public-key login" ||
+            h_fail "1c: no 'Accepted publickey' in the sshd log"
+    else
+        h_fail "1c: ssh-add failed: $(cat "$B_DIR/ssh-add.out")"
+    fi
+
+    # Password and keyboard-interactive: typed into the pane, the shell session used.
+    if b_user_create; then
+        h_ok "throwaway user $B_USER created (home $B_USER_HOME)"
+        # password: keyboard-interactive turned off on our side, so the password method runs
+        m=$(log_mark pw)
+        b_pane a4 "$MOSH" -F "$CFG" --ssh-option KbdInteractiveAuthentication=no \
+            --ssh-port="$PW_PORT" "$B_USER@127.0.0.1"
+        if h_expect "1d password prompt" "^$B_USER@127\.0\.0\.1's password: *\$" 20; then
+            h_tmux_keys -l "$B_USER_PW"
+            h_tmux_keys Enter
+            h_expect "1d password: shell prompt" '^\$ *$' 20
+            h_tmux_type 'echo boot-pw-$((6*7))'
+            h_expect "1d password: typed command's output" '^boot-pw-42$' 10
+            h_tmux_type exit
+            b_check_rc "1d password: exit" 0 "$(b_pane_rc 20)"
+            log_since pw "$m" "Accepted password for $B_USER" &&
+                h_ok "1d: sshd logged a password login" ||
+                h_fail "1d: no 'Accepted password' in the sshd log"
+            if grep -qF "$B_USER_PW" "$B_DIR/a4.err" ||
+                    h_tmux_capture -S -100 | grep -qF "$B_USER_PW"; then
+                h_fail "1d: the password was echoed"
+            else
+                h_ok "1d: the password was not echoed"
+            fi
+        fi
+
+        # keyboard-interactive through PAM ("Password: " is pam_unix's prompt)
+        m=$(log_mark pw)
+        b_pane a5 "$MOSH" -F "$CFG" --ssh-port="$PW_PORT" "$B_USER@127.0.0.1"
+        if h_expect "1e keyboard-interactive prompt" '^Password: *$' 20; then
+            h_tmux_keys -l "$B_USER_PW"
+            h_tmux_keys Enter
+            h_expect "1e kbd-int: shell prompt" '^\$ *$' 20
+            h_tmux_type 'echo boot-kbd-$((6*7))'
+            h_expect "1e kbd-int: typed command's output" '^boot-kbd-42$' 10
+            h_tmux_type exit
+            b_check_rc "1e kbd-int: exit" 0 "$(b_pane_rc 20)"
+            log_since pw "$m" "Accepted keyboard-interactive/pam for $B_USER" &&
+                h_ok "1e: sshd logged a keyboard-interactive login" ||
+                h_fail "1e: no 'Accepted keyboard-interactive/pam' in the sshd log"
+        fi
+
+        # A wrong password three times: 13, and the methods are named.
+        b_pane a6 "$MOSH" -F "$CFG" --ssh-option KbdInteractiveAuthentication=no \
+            --ssh-port="$PW_PORT" "$B_USER@127.0.0.1"
+        # Each answer only once its own prompt is up (sshd's failure delay is ~2 s).
+        for i in 1 2 3; do
+            wait_prompts "password: *\$" "$i" 20 || break
+            h_tmux_keys -l "wrong-$i"
+            h_tmux_keys Enter
+        done
+        b_check_rc "1f three wrong passwords" 13 "$(b_pane_rc 30)"
+        b_check_grep "1f message" "$B_DIR/a6.err" \
+            "^mosh: ssh: authentication failed for $B_USER@127\.0\.0\.1 \(tried: .*password"
+
+        # --batch with no usable key (ours is not authorized for this user): 13, no prompt.
+        b_pane a7 "$MOSH" -F "$CFG" --batch -i "$B_KEY" --ssh-port="$PW_PORT" \
+            "$B_USER@127.0.0.1"
+        b_check_rc "1g --batch, no usable key" 13 "$(b_pane_rc 20)"
+        b_check_grep "1g message names the methods tried" "$B_DIR/a7.err" \
+            "^mosh: ssh: authentication failed for $B_USER@127\.0\.0\.1 \(tried: $B_KEY\)"
+        h_tmux_capture >"$B_DIR/a7.screen"
+        if grep -Eqi 'password: |passphrase for|continue connecting' "$B_DIR/a7.screen" ||
+                grep -v '^mosh: ' "$B_DIR/a7.err" | grep -Eqi 'password|passphrase'; then
+            h_fail "1g: --batch showed a prompt:"
+            sed 's/^/#   |/' "$B_DIR/a7.screen" "$B_DIR/a7.err"
+        else
+            h_ok "1g: no prompt on the screen or stderr"
+        fi
+    else
+        h_fail "cannot create a throwaway user; password tests not run"
+    fi
+}
+
+# ---- 2: known_hosts ----
+sec_2() {
+    section "2: known_hosts"
+    KH2="$B_DIR/known_hosts_2"
+    : >"$KH2"
+    cat >"$B_DIR/cfg_kh" <<EOF
+Host *
+    User root
+    IdentityFile $B_KEY
+    UserKnownHostsFile $KH2
+    GlobalKnownHostsFile /dev/null
+EOF
+    fp=$(ssh-keygen -lf "${B_SSHD_HOSTPUB[main]}" | awk '{print $2}')
+    fp_re=$(printf '%s' "$fp" | sed 's/[][\/$*.^+?(){}|]/\\&/g')
+    b_pane k1 "$MOSH" -F "$B_DIR/cfg_kh" --batch --ssh-port="$MAIN_PORT" 127.0.0.1 -- true
+    b_check_rc "2a unknown host, --batch" 11 "$(b_pane_rc 20)"
+    b_check_grep "2a message with the fingerprint" "$B_DIR/k1.err" \
+        "^mosh: ssh: host key of 127\.0\.0\.1 is unknown \(ED25519 $fp_re\) and --batch"
+    [ -s "$KH2" ] && h_fail "2a: known_hosts was written" || h_ok "2a: known_hosts untouched"
+
+    b_pane k2 "$MOSH" -F "$B_DIR/cfg_kh" --ssh-port="$MAIN_PORT" 127.0.0.1 -- \
+        sh -c 'echo kh-yes-ok; sleep 2'
+    if h_expect "2b host key question" \
+            'Are you sure you want to continue connecting \(yes/no/\[fingerprint\]\)\?' 20; then
+        h_tmux_capture >"$B_DIR/k2.screen"
+        b_check_grep "2b the question shows the fingerprint" "$B_DIR/k2.screen" \
+            "ED25519 key fingerprint is $fp_re\."
+        h_tmux_type yes
+        h_expect "2b accepted: the remote command's output" '^kh-yes-ok$' 20
+        b_check_rc "2b accepted: mosh" 0 "$(b_pane_rc 20)"
+        if ssh-keygen -F "[127.0.0.1]:$MAIN_PORT" -f "$KH2" >"$B_DIR/k2.found" 2>&1 &&
+                grep -qF "$(cut -d' ' -f2 "${B_SSHD_HOSTPUB[main]}")" "$B_DIR/k2.found"; then
+            h_ok "2b: the key is recorded in UserKnownHostsFile for [127.0.0.1]:$MAIN_PORT"
+        else
+            h_fail "2b: no entry for [127.0.0.1]:$MAIN_PORT in $KH2:"
+            sed 's/^/#   |/' "$KH2"
+        fi
+        session_cmd "2c known now: no question even with --batch" kh-again-ok k3 \
+            "$MOSH" -F "$B_DIR/cfg_kh" --batch --ssh-port="$MAIN_PORT" 127.0.0.1 -- \
+            sh -c 'echo kh-again-ok; sleep 2'
+    fi
+
+    # A changed key: another host first, then a different key for ours on line 2.
+    ssh-keygen -q -t ed25519 -N '' -f "$B_DIR/other_host_key" </dev/null
+    KH3="$B_DIR/known_hosts_3"
+    {
+        b_known jump1
+        b_known main "$B_DIR/other_host_key.pub"
+    } >"$KH3"
+    cp "$KH3" "$KH3.orig"
+    b_pane k4 "$MOSH" -F "$B_DIR/cfg_kh" --ssh-option "UserKnownHostsFile=$KH3" \
+        --ssh-port="$MAIN_PORT" 127.0.0.1 -- true
+    b_check_rc "2d changed host key" 12 "$(b_pane_rc 20)"
+    b_check_grep "2d message names file and line" "$B_DIR/k4.err" \
+        "^mosh: ssh: host key for 127\.0\.0\.1 has changed \(offending key in $KH3:2\)"
+    b_check_grep "2d OpenSSH's warning" "$B_DIR/k4.err" \
+        '^@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @$'
+    b_check_grep "2d the warning names the offending line" "$B_DIR/k4.err" \
+        "^Offending ED25519 key in $KH3:2\$"
+    b_check_grep "2d the warning shows the new fingerprint" "$B_DIR/k4.err" "^$fp_re\.\$"
+    cmp -s "$KH3" "$KH3.orig" && h_ok "2d: known_hosts unchanged" ||
+        h_fail "2d: known_hosts was modified"
+
+    # HostKeyAlias: the entry is under the alias, not [127.0.0.1]:port.
+    printf 'boot-alias %s\n' "$(cut -d' ' -f1,2 "${B_SSHD_HOSTPUB[main]}")" >"$B_DIR/kh_alias"
+    session_cmd "2e HostKeyAlias" kh-alias-ok k5 \
+        "$MOSH" -F "$B_DIR/cfg_kh" --batch --ssh-option "UserKnownHostsFile=$B_DIR/kh_alias" \
+        --ssh-option HostKeyAlias=boot-alias --ssh-port="$MAIN_PORT" 127.0.0.1 -- \
+        sh -c 'echo kh-alias-ok; sleep 2'
+}
+
+# ---- 3: ~/.ssh/config ----
+sec_3() {
+    section "3: ~/.ssh/config alias"
+    cp "$B_KEY" "$HOME/.ssh/id_boot"
+    cp "$B_KEY.pub" "$HOME/.ssh/id_boot.pub"
+    chmod 0600 "$HOME/.ssh/id_boot"
+    cp "$KH" "$HOME/.ssh/known_hosts"
+    cat >"$HOME/.ssh/config" <<EOF
+Host boothost
+    HostName 127.0.0.1
+    Port $MAIN_PORT
+    User root
+    IdentityFile ~/.ssh/id_boot
+    IdentitiesOnly yes
+EOF
+    chmod 0600 "$HOME/.ssh/config"
+    m=$(log_mark main)
+    session_cmd "3 alias from ~/.ssh/config" alias-ok c1 \
+        "$MOSH" --batch boothost -- sh -c 'echo alias-ok; sleep 2'
+    log_since main "$m" "Accepted publickey for root from 127\.0\.0\.1" &&
+        h_ok "3: the alias's HostName/Port/User/IdentityFile reached sshd main" ||
+        h_fail "3: no login for root in sshd main's log"
+}
+
+# ---- 4: jump hosts ----
+sec_4() {
+    section "4: jump hosts (target on 127.0.0.2 only)"
+    J1="root@127.0.0.1:${B_SSHD_PORT[jump1]}"
+    J2="root@127.0.0.1:${B_SSHD_PORT[jump2]}"
+    TPORT=${B_SSHD_PORT[target]}
+    fwd_re() {
+        printf 'server_request_direct_tcpip: originator .*, target %s port %s([^0-9]|$)' "$1" "$2"
+    }
+    jump_session() {
+        local desc=$1 hops=$2 name=$3 m1 m2 mt
+        shift 3
+        m1=$(log_mark jump1)
+        m2=$(log_mark jump2)
+        mt=$(log_mark target)
+        b_pane "$name" "$@"
+        h_expect "$desc: session" '^\$ *$' 25
+        h_tmux_type 'echo boot-jump-$((6*7))'
+        h_expect "$desc: typed command's output" '^boot-jump-42$' 15
+        # The UDP address comes from the server's $SSH_CONNECTION: mosh-server -s bound
+        # 127.0.0.2, and the client talks to it, so the session above went there.
+        udp=$(for p in $(b_server_pids); do b_udp_local "$p"; done | tr '\n' ' ')
+        case $udp in
+            *127.0.0.2:*) h_ok "$desc: mosh-server's UDP socket is on 127.0.0.2 ($udp)" ;;
+            *) h_fail "$desc: no mosh-server UDP socket on 127.0.0.2 (have: '$udp')" ;;
+        esac
+        h_tmux_type exit
+        b_check_rc "$desc: exit" 0 "$(b_pane_rc 20)"
+        # (sshd -E ends debug lines with \r\n, hence no $ right after the port)
+        log_since jump1 "$m1" "$(fwd_re 127.0.0.2 "$TPORT")" &&
+            h_ok "$desc: jump1 forwarded to 127.0.0.2:$TPORT" ||
+            h_fail "$desc: jump1 has no direct-tcpip request to 127.0.0.2:$TPORT"
+        if [ "$hops" = 2 ]; then
+            log_since jump2 "$m2" "$(fwd_re 127.0.0.1 "${B_SSHD_PORT[jump1]}")" &&
+                h_ok "$desc: jump2 forwarded to jump1" ||
+                h_fail "$desc: jump2 has no direct-tcpip request to jump1"
+        fi
+        log_since target "$mt" "Accepted publickey for root" &&
+            h_ok "$desc: the target logged the login" ||
+            h_fail "$desc: no login in the target's log"
+    }
+    # The remote shell is /bin/sh with a plain prompt: ENV is read by interactive sh.
+    printf 'PS1="$ "\n' >"$B_DIR/shrc"
+    chmod 0644 "$B_DIR/shrc"
+    SH_SERVER="env ENV=$B_DIR/shrc SHELL=/bin/sh mosh-server"
+    jump_session "4a -J one hop" 1 j1 \
+        "$MOSH" -F "$CFG" -i "$B_KEY" --server="$SH_SERVER" -J "$J1" \
+        --ssh-port="$TPORT" root@127.0.0.2
+    jump_session "4b -J two hops" 2 j2 \
+        "$MOSH" -F "$CFG" -i "$B_KEY" --server="$SH_SERVER" -J "$J2,$J1" \
+        --ssh-port="$TPORT" root@127.0.0.2
+    cat >"$B_DIR/cfg_jump" <<EOF
+Host target1
+    HostName 127.0.0.2
+    Port $TPORT
+    ProxyJump $J1
+Host target2
+    HostName 127.0.0.2
+    Port $TPORT
+    ProxyJump $J2,$J1
+Host *
+    User root
+    IdentityFile $B_KEY
+    UserKnownHostsFile $KH
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+EOF
+    jump_session "4c ProxyJump one hop" 1 j3 \
+        "$MOSH" -F "$B_DIR/cfg_jump" --server="$SH_SERVER" target1
+    jump_session "4d ProxyJump two hops" 2 j4 \
+        "$MOSH" -F "$B_DIR/cfg_jump" --server="$SH_SERVER" target2
+}
+
+# ---- 5: sessions against both servers ----
+sec_5() {
+    section "5: sessions against Debian's mosh-server and ours"
+    full_session() {
+        local desc=$1 name=$2 m
+        shift 2
+        b_pane "$name" "$@"
+        h_expect "$desc: shell prompt" '^\$ *$' 25
+        h_tmux_type 'echo boot-ok-$((6*7))'
+        h_expect "$desc: typed command's output" '^boot-ok-42$' 15
+        h_tmux_type exit
+        b_check_rc "$desc: exit" 0 "$(b_pane_rc 20)"
+        h_tmux_capture -S -200 >"$B_DIR/$name.screen"
+        b_check_grep "$desc: the client said it is exiting" "$B_DIR/$name.screen" \
+            '^\[mosh is exiting\.\]$'
+    }
+    full_session "5a Debian's mosh-server from PATH" s1 \
+        "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT" \
+        --server="env ENV=$B_DIR/shrc SHELL=/bin/sh mosh-server" root@127.0.0.1
+    full_session "5b --server=ours" s2 \
+        "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT" \
+        --server="env ENV=$B_DIR/shrc SHELL=/bin/sh $OURS" root@127.0.0.1
+    # The real default: `mosh-server` and root's login shell, nothing in front.
+    b_pane s3 "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT" root@127.0.0.1
+    sleep 1
+    h_expect "5c plain default: a session (root's shell)" '[#$] *$' 25
+    h_tmux_type 'echo boot-ok-$((7*6))'
+    h_expect "5c plain default: typed command's output" '^boot-ok-42$' 15
+    h_tmux_type exit
+    b_check_rc "5c plain default: exit" 0 "$(b_pane_rc 20)"
+    session_cmd "5d mosh host -- command (Debian's server)" cmd-ok s4 \
+        "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT" root@127.0.0.1 -- \
+        sh -c 'echo cmd-ok; sleep 2'
+    session_cmd "5e mosh host -- command (our server)" cmd-ok s5 \
+        "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT" --server="$OURS" \
+        root@127.0.0.1 -- sh -c 'echo cmd-ok; sleep 2'
+}
+
+# ---- 6: failures ----
+sec_6() {
+    section "6: failure paths"
+    dead=$(h_free_port)
+    b_pane f1 "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$dead" root@127.0.0.1
+    b_check_rc "6a wrong ssh port" 10 "$(b_pane_rc 20)"
+    b_check_grep "6a message" "$B_DIR/f1.err" \
+        "^mosh: ssh: cannot connect to 127\.0\.0\.1 port $dead: .*check the host name and port"
+
+    b_pane f2 "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT" \
+        --server=/nonexistent/mosh-server root@127.0.0.1
+    b_check_rc "6b --server=/nonexistent" 14 "$(b_pane_rc 20)"
+    b_check_grep "6b message" "$B_DIR/f2.err" \
+        '^mosh: the remote mosh-server was not found \(exit status 127\): .*(not found|No such file)'
+
+    # The client's locale exists only on the client: LOCPATH holds a copy of C.utf8 under
+    # a name the server side (no LOCPATH) does not know, so `-l LC_ALL=zz_ZZ.UTF-8` cannot
+    # repair the server's C locale and mosh-server refuses to start. Its explanation
+    # comes first in a long report (then `locale` output): the user must see it, as
+    # upstream's wrapper shows everything ssh printed.
+    mkdir -p "$B_DIR/locales"
+    cp -r /usr/lib/locale/C.utf8 "$B_DIR/locales/zz_ZZ.UTF-8"
+    cat >"$B_DIR/ossh_config" <<EOF
+Host *
+    User root
+    Port $MAIN_PORT
+    IdentityFile $B_KEY
+    IdentitiesOnly yes
+    UserKnownHostsFile $KH
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+    BatchMode yes
+    LogLevel ERROR
+EOF
+    for variant in upstream ours ssh; do
+        local -a how=(-F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT")
+        srv=$UPSTREAM_SERVER
+        case $variant in
+            ours) srv=$OURS ;;
+            ssh) how=(--ssh="ssh -F $B_DIR/ossh_config") ;;
+        esac
+        b_pane "f3$variant" LOCPATH="$B_DIR/locales" LANG=zz_ZZ.UTF-8 LC_ALL=zz_ZZ.UTF-8 \
+            "$MOSH" "${how[@]}" --server="env LANG=C LC_ALL=C $srv" root@127.0.0.1
+        b_check_rc "6c locale unusable on the server ($variant)" 14 "$(b_pane_rc 20)"
+        b_check_grep "6c message ($variant)" "$B_DIR/f3$variant.err" \
+            '^mosh: (the remote )?mosh-server failed \(exit status 1\): '
+        b_check_grep "6c the server's explanation is shown ($variant)" \
+            "$B_DIR/f3$variant.err" '^mosh-server needs a UTF-8 native locale to run\.'
+    done
+
+    b_pane f4 "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT" --server='echo hello' \
+        root@127.0.0.1
+    b_check_rc "6d no MOSH CONNECT" 15 "$(b_pane_rc 20)"
+    b_check_grep "6d message shows what came instead" "$B_DIR/f4.err" \
+        '^mosh: no MOSH CONNECT line from the remote command .*it printed: .*hello'
+
+    dead=$(h_free_port)
+    b_pane f5 "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT" \
+        --server="printf 'MOSH CONNECT $dead AAAAAAAAAAAAAAAAAAAAAA\\n' #" root@127.0.0.1
+    f5_t0=$(date +%s)
+    rc=$(b_pane_rc 40)
+    f5_s=$(($(date +%s) - f5_t0))
+    b_check_rc "6e nothing answers on the UDP port (after ${f5_s} s)" 16 "$rc"
+    b_check_grep "6e message" "$B_DIR/f5.err" \
+        "^mosh: no UDP reply from the server at 127\.0\.0\.1 port $dead"
+    if [ "$f5_s" -ge 10 ] && [ "$f5_s" -le 25 ]; then
+        h_ok "6e: gave up after about 15 s (${f5_s} s)"
+    else
+        h_fail "6e: gave up after ${f5_s} s, expected about 15"
+    fi
+}
+
+for n in ${B_ONLY:-1 2 3 4 5 6}; do
+    "sec_$n"
+done
+section "done"
+h_finish
