@@ -185,7 +185,7 @@ section "b: mosh wrapper with --server through a private sshd"
 if h_sshd_start 127.0.0.1; then
     h_ok "b: sshd on 127.0.0.1:$H_SSHD_PORT accepts our key"
     h_tmux_start 80 24 /usr/bin/mosh --ssh="ssh -F $H_SSH_CONFIG" \
-        --server="env H_E2E_TAG=$H_E2E_TAG $SERVER" root@127.0.0.1 \
+        --server="env H_E2E_TAG=$H_E2E_TAG ${M_SAN_ENV[*]} $SERVER" root@127.0.0.1 \
         -- sh -c 'echo via-ssh-$((40+2))-ok; sleep 1'
     h_expect "b: remote command output through mosh" '^via-ssh-42-ok$' 30
     h_expect "b: session ends with the command" '^\[mosh is exiting\.\]$' 20 -S -
@@ -278,6 +278,9 @@ if [ -n "$d1_pid" ]; then
         h_fail "d1: still running 75 s after start"
     fi
 fi
+
+section "sanitizers"
+m_sanitizer_check
 
 printf '\n'
 h_finish

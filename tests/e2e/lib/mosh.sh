@@ -5,14 +5,32 @@
 # upstream's mosh-client in a tmux pane.
 #   M_HOME         HOME given to servers (default $H_TMP/home, created here)
 #   M_CLIENT       the client binary (default /usr/bin/mosh-client)
+# Servers built with sanitizers write their reports under $M_SAN_DIR (their stderr is
+# /dev/null once detached); m_sanitizer_check turns any report into a failure.
 
 M_HOME=${M_HOME:-$H_TMP/home}
 M_CLIENT=${M_CLIENT:-/usr/bin/mosh-client}
-mkdir -p "$M_HOME"
+M_SAN_DIR=$H_TMP/sanitizer
+M_SAN_ENV=("ASAN_OPTIONS=log_path=$M_SAN_DIR/asan"
+           "UBSAN_OPTIONS=log_path=$M_SAN_DIR/ubsan:print_stacktrace=1")
+mkdir -p "$M_HOME" "$M_SAN_DIR"
+
+# Fails (once per report file) if a sanitizer wrote anything; prints the reports.
+m_sanitizer_check() {
+    local f found=0
+    for f in "$M_SAN_DIR"/*; do
+        [ -s "$f" ] || continue
+        found=1
+        h_fail "sanitizer report ${f##*/}:"
+        head -n 40 "$f" | sed 's/^/#   /'
+    done
+    [ "$found" -eq 0 ] && h_ok "no sanitizer reports from the servers"
+    return 0
+}
 
 # m_server_start NAME SERVER [VAR=VALUE...] -- [SERVER ARGUMENTS...]
 # Runs SERVER under `env -i` (HOME=$M_HOME, PATH, C.UTF-8, SHELL=/bin/sh, H_E2E_TAG,
-# H_E2E_SERVER=NAME, then the VAR=VALUE words), stdin from /dev/null, stdout and stderr
+# H_E2E_SERVER=NAME, sanitizer log paths, then the VAR=VALUE words), stdin from /dev/null, stdout and stderr
 # to $H_TMP/NAME.out and NAME.err. Sets M_PORT and M_KEY from "MOSH CONNECT", and M_PID
 # to the daemon: from "[mosh-server detached, pid = N]", or else the process carrying
 # H_E2E_SERVER=NAME whose executable is SERVER. Returns 1 (and logs why) on failure.
@@ -28,7 +46,7 @@ m_server_start() {
     M_PORT="" M_KEY="" M_PID=""
     timeout 20 env -i HOME="$M_HOME" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
         LC_ALL=C.UTF-8 SHELL=/bin/sh H_E2E_TAG="$H_E2E_TAG" H_E2E_SERVER="$name" \
-        "${envs[@]}" "$server" "$@" </dev/null >"$H_TMP/$name.out" 2>"$H_TMP/$name.err"
+        "${M_SAN_ENV[@]}" "${envs[@]}" "$server" "$@" </dev/null >"$H_TMP/$name.out" 2>"$H_TMP/$name.err"
     rc=$?
     line=$(tr -d '\r' <"$H_TMP/$name.out" |
            grep -E '^MOSH CONNECT [0-9]+ [A-Za-z0-9+/]{22}[[:space:]]*$' | head -n 1)
