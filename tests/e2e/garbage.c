@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* e2e_garbage: fires a burst of garbage datagrams at a mosh CLIENT's UDP port from a
+ * fresh socket while a real session runs; a correct client drops every one (protocol.md
+ * §2.3, §2.6 rule 1) and the session carries on with its screen untouched.
+ *
+ * Kinds, picked at random per datagram (none of them is authentic in the client's
+ * direction, so nothing here may change the client's state):
+ *   random     random bytes, length 0..3000
+ *   short      0..27 random bytes: no room for nonce, timestamps and tag
+ *   bad-tag    a server-direction (D = 1) nonce and random ciphertext and tag
+ *   truncated  an authentic server-direction datagram cut short
+ *   bit-flip   an authentic server-direction datagram with one bit flipped
+ *   extended   an authentic server-direction datagram with bytes appended
+ *   reflected  authentic, but sealed in the client's own direction (D = 0)
+ * The key (-k) is the session's, so that the damaged datagrams start out authentic.
+ * A client may read only a few hundred datagrams a second (upstream reads one per loop
+ * iteration), so a fast burst mostly overflows its socket buffer; -w paces the burst by
+ * the receiving socket's queue as Linux shows it in /proc/net/udp (loopback only).
+ * Exit status: 0 when the burst was sent, 2 if the port answered "connection refused"
+ * (the client is gone), 1 on a usage or setup error. */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto/key.h"
+#include "crypto/nonce.h"
+#include "crypto/ocb.h"
+#include "crypto/prng.h"
+#include "network/pkt.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/mono.h"
+
+#define SEND_MAX 3000   /* longest datagram we send */
+#define SEALED_MAX 1300 /* longest plaintext we seal: a typical mosh datagram */
+#define PACE_EVERY 32   /* datagrams between 1 ms pauses: the receiver's buffer is finite */
+#define RXQ_HIGH 16384  /* -w: wait while the receiver holds more bytes than this */
+#define RXQ_WAIT_MS 2000 /* -w: longest wait for one drain (a stopped receiver) */
+
+enum kind { K_RANDOM, K_SHORT, K_BADTAG, K_TRUNC, K_BITFLIP, K_EXTEND, K_REFLECT, K_COUNT };
+static const char *const kind_name[K_COUNT] = {
+    "random", "short", "bad-tag", "truncated", "bit-flip", "extended", "reflected",
+};
+
+struct garbage {
+    int fd;
+    struct ocb_ctx *ocb;
+    uint64_t rng;
+    bool refused;
+    unsigned long sent[K_COUNT], errors, total;
+    long delay_us;
+    bool wait_rxq;
+    unsigned port;
+    unsigned long waited_ms, stalls;
+};
+
+static void
+usage(void)
+{
+    fprintf(stderr, "usage: e2e_garbage -p PORT -k KEY [-H HOST] [-n COUNT] [-s SEED] "
+                    "[-d USEC] [-w]\n"
+                    "  PORT is the client's UDP port, KEY the session's MOSH_KEY; -d pauses\n"
+                    "  USEC microseconds after each datagram (default: 1 ms per 32); -w\n"
+                    "  waits for the receiver's socket queue to drain (/proc/net/udp).\n");
+}
+
+/* xorshift64*: reproducible from the printed seed. */
+static uint64_t
+rnd(struct garbage *g)
+{
+    g->rng ^= g->rng >> 12;
+    g->rng ^= g->rng << 25;
+    g->rng ^= g->rng >> 27;
+    return g->rng * UINT64_C(2685821657736338717);
+}
+
+static size_t
+rnd_below(struct garbage *g, size_t bound)
+{
+    return bound == 0 ? 0 : (size_t)(rnd(g) % bound);
+}
+
+static void
+rnd_fill(struct garbage *g, uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(rnd(g) >> 56);
+}
+
+static void
+pause_us(long us)
+{
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Bytes queued for reading on the local UDP sockets bound to port (IPv4 and IPv6), from
+ * /proc/net/udp's "tx_queue:rx_queue" column; 0 if unknown. */
+static unsigned long
+rx_queue(unsigned port)
+{
+    static const char *const files[] = {"/proc/net/udp", "/proc/net/udp6"};
+    unsigned long total = 0;
+
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        FILE *f = fopen(files[i], "r");
+        char line[512];
+        if (f == NULL)
+            continue;
+        while (fgets(line, sizeof(line), f) != NULL) {
+            unsigned lport = 0;
+            unsigned long txq = 0, rxq = 0;
+            if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %*x %lx:%lx", &lport,
+                       &txq, &rxq) == 3 &&
+                lport == port)
+                total += rxq;
+        }
+        fclose(f);
+    }
+    return total;
+}
+
+/* -w: waits (bounded) until the receiver has read most of what it was sent. */
+static void
+wait_drain(struct garbage *g)
+{
+    uint64_t start = mono_now_ms();
+    bool stalled = false;
+
+    while (rx_queue(g->port) > RXQ_HIGH) {
+        if (mono_now_ms() - start > RXQ_WAIT_MS) {
+            stalled = true;
+            break;
+        }
+        pause_us(200);
+    }
+    g->waited_ms += mono_now_ms() - start;
+    if (stalled)
+        g->stalls++;
+}
+
+static void
+send_one(struct garbage *g, enum kind k, const uint8_t *p, size_t len)
+{
+    for (int attempt = 0; attempt < 50; attempt++) {
+        if (send(g->fd, p, len, MSG_DONTWAIT) >= 0) {
+            g->sent[k]++;
+            break;
+        }
+        if (errno == ECONNREFUSED) {
+            g->refused = true;
+            g->errors++;
+            break;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS && errno != EINTR) {
+            g->errors++;
+            break;
+        }
+        struct pollfd pfd = {g->fd, POLLOUT, 0};
+        (void)poll(&pfd, 1, 10);
+    }
+    ++g->total;
+    if (g->wait_rxq && g->total % 8 == 0)
+        wait_drain(g);
+    if (g->delay_us > 0)
+        pause_us(g->delay_us);
+    else if (g->total % PACE_EVERY == 0)
+        pause_us(1000);
+}
+
+/* An authentic datagram of random contents in direction dir, at least 1 byte long. */
+static int
+seal_random(struct garbage *g, enum pkt_dir dir, uint8_t *out, size_t cap, size_t *out_len)
+{
+    uint8_t payload[SEALED_MAX];
+    size_t len = rnd_below(g, sizeof(payload) + 1);
+    struct pkt_hdr hd = {
+        .seq = rnd(g) & NONCE_SEQ_MASK,
+        .dir = dir,
+        .ts = pkt_ts16(mono_now_ms()),
+        .ts_reply = PKT_TS_NONE,
+    };
+
+    rnd_fill(g, payload, len);
+    return pkt_seal(g->ocb, &hd, payload, len, out, cap, out_len);
+}
+
+static void
+send_kind(struct garbage *g, enum kind k)
+{
+    uint8_t dg[SEND_MAX];
+    size_t len = 0;
+
+    switch (k) {
+    case K_RANDOM:
+        len = rnd_below(g, SEND_MAX + 1);
+        rnd_fill(g, dg, len);
+        break;
+    case K_SHORT:
+        len = rnd_below(g, PKT_MIN_LEN);
+        rnd_fill(g, dg, len);
+        break;
+    case K_BADTAG:
+        nonce_encode(rnd(g) & NONCE_SEQ_MASK, true, dg);
+        len = PKT_MIN_LEN + rnd_below(g, SEALED_MAX);
+        rnd_fill(g, dg + PKT_NONCE_LEN, len - PKT_NONCE_LEN);
+        break;
+    case K_TRUNC:
+        if (seal_random(g, PKT_TO_CLIENT, dg, sizeof(dg), &len) != 0)
+            goto fail;
+        len = rnd_below(g, len);
+        break;
+    case K_BITFLIP: {
+        if (seal_random(g, PKT_TO_CLIENT, dg, sizeof(dg), &len) != 0)
+            goto fail;
+        size_t bit = rnd_below(g, len * 8);
+        dg[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        break;
+    }
+    case K_EXTEND: {
+        if (seal_random(g, PKT_TO_CLIENT, dg, sizeof(dg), &len) != 0)
+            goto fail;
+        size_t extra = 1 + rnd_below(g, sizeof(dg) - len);
+        rnd_fill(g, dg + len, extra);
+        len += extra;
+        break;
+    }
+    case K_REFLECT:
+        if (seal_random(g, PKT_TO_SERVER, dg, sizeof(dg), &len) != 0)
+            goto fail;
+        break;
+    case K_COUNT:
+        goto fail;
+    }
+    send_one(g, k, dg, len);
+    return;
+fail:
+    g->errors++;
+}
+
+static int
+parse_ul(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v > max)
+        return MSH_ERR_ARG;
+    *out = v;
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *host = "127.0.0.1", *port = NULL, *keytext = NULL, *why = "";
+    unsigned long count = 5000, seed = 0, delay = 0;
+    bool have_seed = false;
+    uint8_t key[KEY_LEN];
+    struct garbage g;
+    struct addrinfo hints, *ai = NULL;
+    int opt, rc = 1;
+
+    memset(&g, 0, sizeof(g));
+    g.fd = -1;
+    while ((opt = getopt(argc, argv, "p:k:H:n:s:d:w")) != -1) {
+        switch (opt) {
+        case 'p': port = optarg; break;
+        case 'k': keytext = optarg; break;
+        case 'H': host = optarg; break;
+        case 'n':
+            if (parse_ul(optarg, 100000000ul, &count) != 0) {
+                usage();
+                goto out;
+            }
+            break;
+        case 's':
+            if (parse_ul(optarg, ~0ul, &seed) != 0) {
+                usage();
+                goto out;
+            }
+            have_seed = true;
+            break;
+        case 'd':
+            if (parse_ul(optarg, 1000000ul, &delay) != 0) {
+                usage();
+                goto out;
+            }
+            g.delay_us = (long)delay;
+            break;
+        case 'w': g.wait_rxq = true; break;
+        default: usage(); goto out;
+        }
+    }
+    if (port == NULL || keytext == NULL || optind != argc) {
+        usage();
+        goto out;
+    }
+    if (key_parse(keytext, strlen(keytext), key, &why) != 0) {
+        fprintf(stderr, "e2e_garbage: bad key: %s\n", why);
+        goto out;
+    }
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_DGRAM;
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    if (getaddrinfo(host, port, &hints, &ai) != 0 || ai == NULL) {
+        fprintf(stderr, "e2e_garbage: bad address %s port %s\n", host, port);
+        goto out;
+    }
+    /* Connected, so that a dead client shows up as ECONNREFUSED. */
+    g.fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+    if (g.fd < 0 || connect(g.fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        perror("e2e_garbage: socket");
+        goto out;
+    }
+    g.port = (unsigned)ntohs(((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_port);
+    if (!have_seed && prng_bytes(&seed, sizeof(seed)) != 0)
+        goto out;
+    g.rng = seed | 1;
+    if (ocb_new(key, &g.ocb) != 0)
+        goto out;
+
+    while (g.total < count && !g.refused)
+        send_kind(&g, (enum kind)rnd_below(&g, K_COUNT));
+    printf("e2e_garbage: seed %lu, %lu datagrams to %s:%s:", seed, g.total, host, port);
+    for (int k = 0; k < K_COUNT; k++)
+        printf(" %s %lu%s", kind_name[k], g.sent[k], k + 1 < K_COUNT ? "," : "");
+    printf("; %lu send errors%s", g.errors, g.refused ? " (connection refused)" : "");
+    if (g.wait_rxq)
+        printf("; waited %lu ms for the receiver, %lu stalls", g.waited_ms, g.stalls);
+    printf("\n");
+    rc = g.refused ? 2 : 0;
+out:
+    if (ai != NULL)
+        freeaddrinfo(ai);
+    if (g.fd >= 0)
+        close(g.fd);
+    ocb_free(g.ocb);
+    return rc;
+}
