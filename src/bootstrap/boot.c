@@ -651,6 +651,67 @@ trim_noise(const char *noise, char *out, size_t len)
         snprintf(out, len, "(nothing)");
 }
 
+/* The start of the remote output, shown in full when no CONNECT line came: a failing
+ * mosh-server puts its reason first and may follow it with a long report (upstream's
+ * locale error ends with `locale` output), so the noise tail alone loses the reason.
+ * Upstream's wrapper lets ssh print everything; we print this head, made safe for the
+ * user's terminal, before the one-line message. */
+#define SHOWN_OUTPUT_LEN 2048
+
+struct shown {
+    char text[SHOWN_OUTPUT_LEN + 1];
+    size_t len;
+    bool cut;     /* more came than fits */
+    bool lead_c2; /* the last byte kept was 0xC2, which may start a UTF-8 C1 control */
+};
+
+static void
+shown_add(struct shown *h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\r')
+            continue;
+        if (h->len == SHOWN_OUTPUT_LEN) {
+            h->cut = true;
+            break;
+        }
+        /* No escape sequences from the remote side: C0 (but tab and newline), DEL and
+         * the C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F) become '?'. */
+        if (h->lead_c2 && c >= 0x80 && c <= 0x9f) {
+            h->text[h->len - 1] = '?';
+            c = '?';
+        } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+            c = '?';
+        }
+        h->lead_c2 = c == 0xc2;
+        h->text[h->len++] = (char)c;
+    }
+    h->text[h->len] = '\0';
+}
+
+/* Writes the kept output to stderr without the protocol lines (MOSH IP, MOSH
+ * SSH_CONNECTION) and without leading blank lines. */
+static void
+shown_print(const struct shown *h)
+{
+    const char *p = h->text;
+    bool any = false;
+    while (*p) {
+        size_t n = strcspn(p, "\n");
+        bool blank = n == 0;
+        if (strncmp(p, "MOSH ", 5) != 0 && (any || !blank)) {
+            fprintf(stderr, "%.*s\n", (int)n, p);
+            any = true;
+        }
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
+    if (h->cut)
+        fputs("[...]\n", stderr);
+}
+
 static int
 run_remote(ssh_session s, const struct boot_opts *o, const char *command, struct bootline *bl,
            char *msg, size_t len)
@@ -660,7 +721,9 @@ run_remote(ssh_session s, const struct boot_opts *o, const char *command, struct
     char buf[4096];
     uint64_t t0 = mono_now_ms(), got_connect = 0;
     int status = -1;
+    struct shown shown;
 
+    memset(&shown, 0, sizeof(shown));
     if (ch == NULL || ssh_channel_open_session(ch) != SSH_OK ||
         ssh_channel_request_pty_size(ch, o->term ? o->term : "xterm", o->pty_cols,
                                      o->pty_rows) != SSH_OK ||
@@ -676,6 +739,7 @@ run_remote(ssh_session s, const struct boot_opts *o, const char *command, struct
         if (n == SSH_ERROR)
             break;
         if (n > 0 && !got_connect) {
+            shown_add(&shown, buf, (size_t)n);
             int r = bootline_feed(bl, buf, (size_t)n);
             if (r != 0) {
                 char noise[300];
@@ -700,6 +764,7 @@ run_remote(ssh_session s, const struct boot_opts *o, const char *command, struct
     }
     char noise[300];
     trim_noise(bootline_noise(bl), noise, sizeof(noise));
+    shown_print(&shown);
     if (status == 127 || strstr(noise, "not found") || strstr(noise, "No such file")) {
         snprintf(msg, len,
                  "the remote mosh-server was not found (exit status %d): %s; install mosh on "
@@ -1008,6 +1073,9 @@ boot_run_external(const char *ssh_command, const char *userhost, int family,
     uint64_t t0 = mono_now_ms(), got = 0;
     bool open_ = true;
     char buf[4096];
+    struct shown shown;
+
+    memset(&shown, 0, sizeof(shown));
     while (open_) {
         uint64_t now = mono_now_ms();
         if (got ? now - got > AFTER_CONNECT_MS : now - t0 > REMOTE_DEADLINE_MS)
@@ -1021,6 +1089,7 @@ boot_run_external(const char *ssh_command, const char *userhost, int family,
             break;
         }
         if (!got) {
+            shown_add(&shown, buf, (size_t)n);
             if (bootline_feed(&bl, buf, (size_t)n) != 0) {
                 char noise[300];
                 trim_noise(bootline_noise(&bl), noise, sizeof(noise));
@@ -1040,6 +1109,7 @@ boot_run_external(const char *ssh_command, const char *userhost, int family,
     if (!bl.have_connect) {
         char noise[300];
         trim_noise(bootline_noise(&bl), noise, sizeof(noise));
+        shown_print(&shown);
         if (!local_ip && code == 255) {
             snprintf(msg, len, "%s could not connect to %s: %s", argv[0], userhost, noise);
             rc = BOOT_EXIT_CONNECT;

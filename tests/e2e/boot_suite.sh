@@ -15,8 +15,8 @@
 #   5  sessions against Debian's mosh-server (default --server) and ours: typed command,
 #      `exit` ends with 0; `mosh host -- command`
 #   6  failures: wrong ssh port (10), --server=/nonexistent (14), server locale (14, the
-#      server's explanation shown; also through --ssh), no MOSH CONNECT (15), a dead UDP
-#      port (16)
+#      server's explanation shown; also through --ssh), output with escape sequences
+#      (14, shown defused), no MOSH CONNECT (15), a dead UDP port (16)
 # B_ONLY="1 4" runs only those sections; H_KEEP=1 keeps the temp dir.
 # Each check prints "ok" or "FAIL" with what it saw; the exit status is non-zero on any
 # failure. Takes about two minutes.
@@ -515,6 +515,18 @@ EOF
     b_check_rc "6d no MOSH CONNECT" 15 "$(b_pane_rc 20)"
     b_check_grep "6d message shows what came instead" "$B_DIR/f4.err" \
         '^mosh: no MOSH CONNECT line from the remote command .*it printed: .*hello'
+
+    # The server's output is shown, but never its escape sequences.
+    b_pane f6 "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT" \
+        --server="printf 'boom\\033]2;pwned\\007\\033[2Jboom\\n'; exit 3 #" root@127.0.0.1
+    b_check_rc "6f a failing server that prints escape sequences" 14 "$(b_pane_rc 20)"
+    b_check_grep "6f its output is shown, defused" "$B_DIR/f6.err" \
+        '^boom\?\]2;pwned\?\?\[2Jboom$'
+    if grep -q "$(printf '\033')" "$B_DIR/f6.err"; then
+        h_fail "6f: an ESC byte reached stderr"
+    else
+        h_ok "6f: no ESC byte on stderr"
+    fi
 
     dead=$(h_free_port)
     b_pane f5 "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT" \
