@@ -41,6 +41,7 @@ R_DECALN="upstream DECALN does not move the cursor (Esc_DECALN); tmux homes it"
 R_WIDE="at the right margin upstream blanks the last cell before wrapping a wide character, and with autowrap off (or a 1-column screen) still prints it there; tmux does neither"
 R_ICH="tmux 3.3a bug: ICH with a count >= the cells right of the cursor does nothing or scrambles the row"
 R_DCSESC="upstream's ESC ends a DCS from any state and starts a new escape sequence (anywhere rule); tmux keeps the ESC inside the DCS data"
+R_WIDETAIL="upstream's client never draws the cell covered by a wide character (Display::put_row), text written there included; tmux shows it"
 R_STBM="in origin mode upstream DECSTBM homes to the top margin (move_row(0) is relative to limit_top); tmux homes to row 0"
 R_NOFUNC="upstream 1.4.0 has no CNL/CPL, CSI s/u or REP (§9.9); tmux implements them"
 R_FINAL="upstream classes code points >= U+00A0 like 'A' (parserstate.cc), so one ends a CSI or escape sequence as its final byte; tmux swallows the text that follows"
@@ -118,6 +119,7 @@ combining.combining-into-wide-tail-is-fallback $R_COMB
 wide.wide-in-last-column-blanks-that-cell $R_WIDE
 wide.wide-last-column-autowrap-off $R_WIDE
 wide.wide-one-column-screen $R_WIDE
+wide.wide-overwritten-tail $R_WIDETAIL
 wrap.autowrap-off-still-sets-pending $R_PENDKEEP
 wrap.pending-kept-by-cbt $R_PENDKEEP
 wrap.pending-cleared-by-osc-esc-st $R_PENDING
@@ -164,6 +166,12 @@ tmux_dump() { # session cols
 known_reason() {
     printf '%s\n' "$KNOWN" | awk -v id="$1" '$1 == id { $1 = ""; sub(/^ +/, ""); print; exit }'
 }
+
+# A keeper session, so that the server never exits between cases (exit-empty).
+if ! tmux -L "$sock" -f /dev/null new-session -d -s keep "sleep 3600"; then
+    echo "cannot start tmux" >&2
+    exit 1
+fi
 
 n=0 same=0 known=0 skipped=0 bad=0 stale=0
 while read -r id size flag <&3; do

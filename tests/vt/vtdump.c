@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Feeds a file through the emulator and prints what `tmux capture-pane -p` and
  * `display -p '#{cursor_x},#{cursor_y}'` would: every row (wide characters once, trailing
- * blanks trimmed), then "cursor X,Y". Used by tests/e2e/vt_tmux.sh.
+ * blanks trimmed), then "cursor X,Y". Rows are drawn as upstream's client draws them
+ * (Display::put_row, Cell::print_grapheme): a wide cell hides the next cell whatever it
+ * holds, and a fallback cell is U+00A0 followed by its marks. Used by
+ * tests/e2e/vt_tmux*.sh.
  *
  * Usage: vtdump COLSxROWS FILE */
 #include <stdio.h>
@@ -15,23 +18,23 @@ static void
 print_row(const struct fb *fb, int row)
 {
     const struct fb_row *r = fb_row_get(fb, row);
-    static char line[LIMITS_FB_COLS * (LIMITS_CELL_BYTES + 1) + 1];
+    static char line[LIMITS_FB_COLS * (LIMITS_CELL_BYTES + 3) + 1];
     size_t len = 0;
-    int after_wide = 0;
 
     for (int c = 0; c < fb->cols; c++) {
         const struct fb_cell *cell = &r->cells[c];
         char t[LIMITS_CELL_BYTES + 1];
         size_t n = fb_cell_text(r, cell, t);
 
-        if (after_wide && n == 0) {
-            after_wide = 0;
-            continue;
-        }
-        after_wide = (cell->flags & FB_CELL_WIDE) != 0;
+        if (cell->flags & FB_CELL_WIDE)
+            c++;
         if (n == 0) {
             line[len++] = ' ';
             continue;
+        }
+        if (cell->flags & FB_CELL_FALLBACK) {
+            memcpy(line + len, "\xc2\xa0", 2);
+            len += 2;
         }
         memcpy(line + len, t, n);
         len += n;
