@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Connect time: from launching `mosh` in a tmux pane to the remote command's first output
+# on that pane, through a private OpenSSH sshd on 127.0.0.1. See bench/README.md.
+#   bench/bench_connect.sh [runs, default 5]
+# Three ways, every run in alternating order, remote command `echo READY; sleep 2`:
+#   ours      our mosh (libssh bootstrap, one process) --server=Debian's mosh-server
+#   ours+srv  our mosh --server=our mosh-server
+#   wrapper   Debian's mosh (Perl) --ssh="ssh -F CFG": ssh, mosh --fake-proxy, then
+#             mosh-client; Debian's mosh-server
+# Needs root (sshd). OUR_MOSH defaults to $BENCH_BUILD/src/client/mosh.
+# shellcheck source-path=SCRIPTDIR disable=SC2016,SC2086
+set -u
+. "$(dirname "$0")/lib.sh"
+
+RUNS=${1:-5}
+OUR_MOSH=${OUR_MOSH:-$BENCH_BUILD/src/client/mosh}
+UP_MOSH=${UP_MOSH:-/usr/bin/mosh}
+for f in "$OUR_MOSH" "$OUR_SERVER" "$UP_MOSH" "$UP_SERVER" /usr/sbin/sshd; do
+    if [ ! -x "$f" ]; then
+        echo "missing $f (cmake --build $BENCH_BUILD --target mosh mosh-server)" >&2
+        exit 2
+    fi
+done
+command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "needs root (it starts sshd)" >&2; exit 2; }
+
+# Processes started through sshd carry BENCH_TAG (sshd's SetEnv); they are ended by PID.
+BENCH_TAG="bench-connect-$$-$RANDOM"
+tagged_cleanup() {
+    local d
+    for d in /proc/[0-9]*; do
+        grep -qxzF "BENCH_TAG=$BENCH_TAG" "$d/environ" 2>/dev/null &&
+            kill -TERM "${d#/proc/}" 2>/dev/null
+    done
+}
+trap 'tagged_cleanup; bench_cleanup' EXIT
+
+HOME_DIR=$W/home
+mkdir -p "$HOME_DIR" /run/sshd
+chmod 0700 "$HOME_DIR"
+ssh-keygen -q -t ed25519 -N '' -f "$W/host_key" </dev/null
+ssh-keygen -q -t ed25519 -N '' -f "$W/user_key" </dev/null
+
+# A free port below the ephemeral range; sshd tells us if we lost a race.
+PORT=""
+for _ in 1 2 3 4 5; do
+    p=$((20000 + RANDOM % 12000))
+    cat >"$W/sshd_config" <<EOF
+Port $p
+ListenAddress 127.0.0.1
+HostKey $W/host_key
+PidFile none
+AuthorizedKeysFile $W/user_key.pub
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+UseDNS no
+PrintMotd no
+PrintLastLog no
+MaxStartups 64
+SetEnv BENCH_TAG=$BENCH_TAG
+EOF
+    /usr/sbin/sshd -D -f "$W/sshd_config" -E "$W/sshd.log" </dev/null &
+    SSHD=$!
+    BENCH_PIDS="$BENCH_PIDS $SSHD"
+    for _ in $(seq 1 50); do
+        if timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$p" 2>/dev/null; then
+            PORT=$p
+            break 2
+        fi
+        kill -0 "$SSHD" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill "$SSHD" 2>/dev/null
+done
+[ -n "$PORT" ] || { echo "sshd did not start:" >&2; cat "$W/sshd.log" >&2; exit 1; }
+printf '[127.0.0.1]:%s %s\n' "$PORT" "$(cut -d' ' -f1,2 "$W/host_key.pub")" \
+    >"$W/known_hosts"
+# One ssh_config for both: our mosh reads it with -F, Debian's passes it to ssh.
+cat >"$W/ssh_config" <<EOF
+Host *
+    User root
+    Port $PORT
+    IdentityFile $W/user_key
+    IdentitiesOnly yes
+    UserKnownHostsFile $W/known_hosts
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+    BatchMode yes
+    LogLevel ERROR
+EOF
+
+REMOTE=(-- sh -c 'echo READY; sleep 2')
+
+# one TAG MOSH-ARGS...: a pane that records its start time and execs mosh; prints
+# the seconds from that start to READY on the screen, or "fail".
+one() {
+    local tag=$1 t0 t1 end
+    shift
+    rm -f "$W/$tag.t0"
+    tm new-session -d -s "$tag" -x 80 -y 24 -- env -i HOME="$HOME_DIR" PATH="$PATH" \
+        LC_ALL=C.UTF-8 TERM=xterm-256color /bin/sh -c \
+        'date +%s.%N >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@" 2>"$0.err"' \
+        "$W/$tag.t0" "$@"
+    end=$(($(date +%s) + 30))
+    while ! tm capture-pane -p -t "$tag" 2>/dev/null | grep -qx 'READY *'; do
+        if [ "$(date +%s)" -ge "$end" ]; then
+            echo fail
+            tm capture-pane -p -t "$tag" >"$W/$tag.screen" 2>/dev/null
+            tm kill-session -t "$tag" 2>/dev/null
+            return
+        fi
+        sleep 0.01
+    done
+    t1=$(now)
+    t0=$(cat "$W/$tag.t0")
+    # The session ends by itself (sleep 2); wait for that so runs do not overlap.
+    end=$(($(date +%s) + 20))
+    while tm has-session -t "$tag" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do
+        sleep 0.1
+    done
+    tm kill-session -t "$tag" 2>/dev/null
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+run_way() {
+    case $1 in
+        ours) one "$1-$2" "$OUR_MOSH" -F "$W/ssh_config" --server="$UP_SERVER" \
+                  127.0.0.1 "${REMOTE[@]}" ;;
+        ours+srv) one "$1-$2" "$OUR_MOSH" -F "$W/ssh_config" --server="$OUR_SERVER" \
+                      127.0.0.1 "${REMOTE[@]}" ;;
+        wrapper) one "$1-$2" "$UP_MOSH" --ssh="ssh -F $W/ssh_config" \
+                     --server="$UP_SERVER" 127.0.0.1 "${REMOTE[@]}" ;;
+    esac
+}
+
+echo "connect time: launch of mosh in a tmux pane to READY on it (remote command"
+echo "'echo READY; sleep 2'), private sshd on 127.0.0.1, ed25519 key; $RUNS runs"
+echo
+printf '%-4s %-9s %8s\n' run way seconds
+declare -A T
+ways=(ours ours+srv wrapper)
+run_way wrapper warmup >/dev/null # page cache, sshd's first fork
+for r in $(seq 1 "$RUNS"); do
+    # rotate the order so no way always goes first
+    for i in 0 1 2; do
+        w=${ways[$(((i + r) % 3))]}
+        s=$(run_way "$w" "$r")
+        printf '%-4s %-9s %8s\n' "$r" "$w" "$s"
+        T[$w]="${T[$w]:-} $s"
+    done
+done
+echo
+printf '%-22s %8s %8s %8s\n' "median of $RUNS" ours ours+srv wrapper
+med() {
+    printf '%s\n' $1 | grep -v fail | median |
+        awk '{ if ($1 == "nan") print; else printf "%.3f\n", $1 }'
+}
+m_o=$(med "${T[ours]}")
+m_s=$(med "${T[ours+srv]}")
+m_w=$(med "${T[wrapper]}")
+printf '%-22s %8s %8s %8s\n' "seconds to READY" "$m_o" "$m_s" "$m_w"
+printf '%-22s %8s %8s %8s\n' "ratio to wrapper" "$(ratio "$m_o" "$m_w")" \
+    "$(ratio "$m_s" "$m_w")" "1.00"
+fails=$(printf '%s\n' ${T[ours]} ${T[ours+srv]} ${T[wrapper]} | grep -c fail)
+if [ "$fails" -gt 0 ]; then
+    echo "$fails runs failed (READY never appeared); BENCH_KEEP=1 keeps their screens"
+    exit 1
+fi
