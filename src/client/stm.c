@@ -337,8 +337,12 @@ run(struct client *c)
             handle_resize(c);
         if (fdio_signal_take(SIGCONT))
             reenter(c);
-        if (fdio_signal_take(SIGTERM) | fdio_signal_take(SIGINT) | fdio_signal_take(SIGHUP) |
-            fdio_signal_take(SIGPIPE)) {
+        /* Take every flag (each call clears its own), then act once. */
+        bool quit = false;
+        static const int quit_sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGPIPE};
+        for (size_t i = 0; i < sizeof(quit_sigs) / sizeof(quit_sigs[0]); i++)
+            quit = fdio_signal_take(quit_sigs[i]) || quit;
+        if (quit) {
             if (!conn_has_remote(ssp_conn(c->ssp)))
                 break;
             if (!transport_shutdown_in_progress(c->t))

@@ -265,7 +265,10 @@ serve_run(const struct serve_cfg *cfg)
                           (unsigned long long)(since_remote / 1000));
             }
         }
-        if (fdio_signal_take(SIGTERM) | fdio_signal_take(SIGINT))
+        /* Take both flags: each call clears its own. */
+        bool term = fdio_signal_take(SIGTERM);
+        bool intr = fdio_signal_take(SIGINT);
+        if (term || intr)
             sig = true;
         if (sig || idle) {
             if (conn_has_remote(ssp_conn(cfg->ssp)) && !transport_shutdown_in_progress(s.t))
