@@ -460,7 +460,7 @@ utf8_put(uint32_t cp, char *d)
 
 size_t
 fb_cell_text(const struct fb_row *r, const struct fb_cell *c,
-             char buf[static LIMITS_CELL_BYTES + 1])
+             char buf[static FB_CELL_TEXT_MAX + 1])
 {
     size_t n;
 
@@ -497,8 +497,8 @@ fb_cell_erase(struct fb_cell *c, const struct fb_rend *rend)
     c->bg = rend->bg;
 }
 
-/* Upstream stops appending once a cell holds 32 bytes (Cell::full) but may then exceed
- * it by one code point; we never exceed LIMITS_CELL_BYTES. */
+/* Upstream stops appending once a cell holds 32 bytes (Cell::full), so the last code
+ * point taken may carry it to 35: what the peer's emulator keeps, so we keep it too. */
 void
 fb_cell_append(struct fb_row *r, struct fb_cell *c, uint32_t cp)
 {
@@ -514,7 +514,7 @@ fb_cell_append(struct fb_row *r, struct fb_cell *c, uint32_t cp)
         char first[4];
         size_t fn = utf8_put(c->cp, first);
 
-        if (fn + n > LIMITS_CELL_BYTES)
+        if (fn >= LIMITS_CELL_BYTES)
             return;
         if (r->n_ext >= r->cap_ext) {
             struct fb_ext *old = r->ext;
@@ -529,7 +529,7 @@ fb_cell_append(struct fb_row *r, struct fb_cell *c, uint32_t cp)
     } else {
         e = &r->ext[c->ext - 1];
     }
-    if (e->len + n > LIMITS_CELL_BYTES)
+    if (e->len >= LIMITS_CELL_BYTES)
         return;
     memcpy(e->bytes + e->len, enc, n);
     e->len = (uint8_t)(e->len + n);

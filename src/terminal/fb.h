@@ -60,10 +60,14 @@ struct fb_cell {
 };
 static_assert(sizeof(struct fb_cell) == 16, "fb_cell must stay 16 bytes");
 
-/* The full UTF-8 text of a grapheme whose cell has ext != 0 (at most LIMITS_CELL_BYTES). */
+/* A cell takes another code point while it holds fewer than LIMITS_CELL_BYTES bytes
+ * (upstream Cell::full()), so it can reach LIMITS_CELL_BYTES + 3 bytes. */
+#define FB_CELL_TEXT_MAX (LIMITS_CELL_BYTES + 3)
+
+/* The full UTF-8 text of a grapheme whose cell has ext != 0 (at most FB_CELL_TEXT_MAX). */
 struct fb_ext {
     uint8_t len;
-    char bytes[LIMITS_CELL_BYTES];
+    char bytes[FB_CELL_TEXT_MAX];
 };
 
 struct fb_row {
@@ -142,14 +146,14 @@ fb_row_get(const struct fb *fb, int row)
 /* Writable row: unshares it if needed and bumps its generation. Borrowed. */
 struct fb_row *fb_row_mut(struct fb *fb, int row);
 
-/* The grapheme of a cell as UTF-8 into buf (LIMITS_CELL_BYTES + 1 bytes, NUL-terminated);
+/* The grapheme of a cell as UTF-8 into buf (FB_CELL_TEXT_MAX + 1 bytes, NUL-terminated);
  * returns its length; 0 for an empty cell. */
 size_t fb_cell_text(const struct fb_row *r, const struct fb_cell *c,
-                    char buf[static LIMITS_CELL_BYTES + 1]);
+                    char buf[static FB_CELL_TEXT_MAX + 1]);
 /* Sets a cell to one code point with rendition rend (clears ext and FALLBACK). */
 void fb_cell_set(struct fb_row *r, struct fb_cell *c, uint32_t cp, const struct fb_rend *rend);
-/* Appends a combining code point to the cell's grapheme; silently ignored past
- * LIMITS_CELL_BYTES (upstream's cap). */
+/* Appends a combining code point to the cell's grapheme; ignored once the cell holds
+ * LIMITS_CELL_BYTES bytes or more (upstream's cap; the text can reach FB_CELL_TEXT_MAX). */
 void fb_cell_append(struct fb_row *r, struct fb_cell *c, uint32_t cp);
 /* Erases a cell: empty, rendition = background colour of rend only (BCE, §9.3). */
 void fb_cell_erase(struct fb_cell *c, const struct fb_rend *rend);

@@ -36,7 +36,7 @@ printed(const struct fb_row *r, const struct fb_cell *c, char *out)
         size_t len = 1;
         while (i + len < fn && ((uint8_t)full[i + len] & 0xc0) == 0x80)
             len++;
-        if (on + len <= LIMITS_CELL_BYTES) {
+        if (on < LIMITS_CELL_BYTES) {
             memcpy(out + on, full + i, len);
             on += len;
         }

@@ -27,12 +27,12 @@ check(const struct emu *e)
         if (row->cols != fb->cols || row->refs == 0 || row->n_ext > row->cap_ext)
             abort();
         for (int c = 0; c < fb->cols; c++) {
-            char buf[LIMITS_CELL_BYTES + 1];
+            char buf[FB_CELL_TEXT_MAX + 1];
             const struct fb_cell *cell = &row->cells[c];
 
             if (cell->ext > row->n_ext)
                 abort();
-            if (fb_cell_text(row, cell, buf) > LIMITS_CELL_BYTES)
+            if (fb_cell_text(row, cell, buf) > FB_CELL_TEXT_MAX)
                 abort();
         }
     }

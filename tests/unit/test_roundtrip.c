@@ -456,7 +456,7 @@ corpus_build(struct ops *o)
 /* ---- comparison ---- */
 
 /* Cell::print_grapheme, capped as a receiver's cell holds it: the text is appended code
- * point by code point, and one that would pass LIMITS_CELL_BYTES is dropped. */
+ * point by code point while it holds fewer than LIMITS_CELL_BYTES bytes (Cell::full). */
 static size_t
 printed(const struct fb_row *r, const struct fb_cell *c, char *out)
 {
@@ -479,7 +479,7 @@ printed(const struct fb_row *r, const struct fb_cell *c, char *out)
         size_t len = 1;
         while (i + len < fn && ((uint8_t)full[i + len] & 0xc0) == 0x80)
             len++;
-        if (on + len <= LIMITS_CELL_BYTES) {
+        if (on < LIMITS_CELL_BYTES) {
             memcpy(out + on, full + i, len);
             on += len;
         }
@@ -527,7 +527,7 @@ rt_equal(const struct fb *want, const struct fb *got, bool bell_changed, bool go
         }
         for (int x = 0; x < want->cols; x++) {
             if (!cells_alike(rw, &rw->cells[x], rg, &rg->cells[x])) {
-                char a[LIMITS_CELL_BYTES + 1], b[LIMITS_CELL_BYTES + 1];
+                char a[FB_CELL_TEXT_MAX + 1], b[FB_CELL_TEXT_MAX + 1];
                 const struct fb_cell *cw = &rw->cells[x], *cg = &rg->cells[x];
                 fb_cell_text(rw, cw, a);
                 fb_cell_text(rg, cg, b);
@@ -618,7 +618,7 @@ dump_fb(const char *label, const struct fb *fb)
         fprintf(stderr, "   %3d%c|", y, r->wrap ? 'W' : ' ');
         for (int x = 0; x < fb->cols; x++) {
             const struct fb_cell *c = &r->cells[x];
-            char t[LIMITS_CELL_BYTES + 1];
+            char t[FB_CELL_TEXT_MAX + 1];
             if (fb_cell_text(r, c, t) == 0)
                 fputc('.', stderr);
             else

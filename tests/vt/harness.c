@@ -306,7 +306,7 @@ row_text(const struct fb *fb, int row, struct buf *out)
     out->len = 0;
     for (int c = 0; c < fb->cols; c++) {
         const struct fb_cell *cell = &r->cells[c];
-        char t[LIMITS_CELL_BYTES + 1];
+        char t[FB_CELL_TEXT_MAX + 1];
         size_t n = fb_cell_text(r, cell, t);
 
         if (after_wide && n == 0) {
@@ -669,7 +669,7 @@ do_cell(struct run *r, const char *p)
 {
     const struct fb *fb = emu_fb(r->emu);
     struct buf want = {0};
-    char t[LIMITS_CELL_BYTES + 1];
+    char t[FB_CELL_TEXT_MAX + 1];
     int row, col;
 
     if ((p = parse_pos(p, &row, &col)) == NULL || (p = parse_string(p, &want)) == NULL) {

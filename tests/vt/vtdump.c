@@ -23,7 +23,7 @@ print_row(const struct fb *fb, int row)
 
     for (int c = 0; c < fb->cols; c++) {
         const struct fb_cell *cell = &r->cells[c];
-        char t[LIMITS_CELL_BYTES + 1];
+        char t[FB_CELL_TEXT_MAX + 1];
         size_t n = fb_cell_text(r, cell, t);
 
         if (cell->flags & FB_CELL_WIDE)
