@@ -97,11 +97,11 @@ collect(struct vtparse *vp, uint8_t c)
 
 /* Digits saturate one above LIMITS_VT_PARAM_MAX, which then reads as "default" as
  * upstream's strtol > PARAM_MAX check does; a u32 can never wrap. Only the first
- * VTPARSE_PARAM_CHARS characters count, as upstream's 100-character params string. */
+ * LIMITS_VT_PARAM_CHARS characters count, as upstream's 100-character params string. */
 static void
 param(struct vtparse *vp, uint8_t c)
 {
-    if (vp->param_chars >= VTPARSE_PARAM_CHARS)
+    if (vp->param_chars >= LIMITS_VT_PARAM_CHARS)
         return;
     vp->param_chars++;
     if (c == ';') {
@@ -118,8 +118,8 @@ param(struct vtparse *vp, uint8_t c)
 static void
 csi_dispatch(struct vtparse *vp, uint32_t final)
 {
-    /* The last (possibly empty) parameter; n stays <= VTPARSE_PARAMS because at most
-     * VTPARSE_PARAM_CHARS semicolons were stored. */
+    /* The last (possibly empty) parameter; n stays <= LIMITS_VT_PARAMS because at most
+     * LIMITS_VT_PARAM_CHARS semicolons were stored. */
     vp->params.v[vp->params.n++] = vp->cur > LIMITS_VT_PARAM_MAX ? 0 : (uint16_t)vp->cur;
     if (vp->cb->csi != NULL && !vp->cb->csi(vp->user, &vp->params, final))
         vp->unhandled++;

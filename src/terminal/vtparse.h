@@ -12,16 +12,13 @@
 #include "util/limits.h"
 
 /* Upstream keeps the first 100 parameter characters of a CSI (digits and ';'), so a
- * sequence never has more than 101 parameters (all empty). Keeping all of them, rather
- * than LIMITS_VT_PARAMS, is what makes SGR and DECSET lists act as upstream does. */
-#define VTPARSE_PARAM_CHARS 100
-#define VTPARSE_PARAMS (VTPARSE_PARAM_CHARS + 1)
+ * sequence never has more than 101 parameters (LIMITS_VT_PARAM_CHARS, LIMITS_VT_PARAMS). */
 
 /* Parameters of a CSI sequence. A value of 0 means "default": upstream treats an empty
  * parameter, a 0 and anything above LIMITS_VT_PARAM_MAX alike (protocol.md §9.1). */
 struct vt_params {
-    uint16_t n;                   /* 1..VTPARSE_PARAMS: "CSI m" has one (default) */
-    uint16_t v[VTPARSE_PARAMS];
+    uint16_t n;                   /* 1..LIMITS_VT_PARAMS: "CSI m" has one (default) */
+    uint16_t v[LIMITS_VT_PARAMS];
     /* Private markers and intermediates, in order; upstream keeps the first 8, and a key
      * that long never names a function. */
     uint8_t n_inter;
@@ -82,7 +79,7 @@ struct vtparse {
     uint32_t u8_cp;
 
     /* CSI accumulator. */
-    uint16_t param_chars;   /* digits and ';' seen, capped at VTPARSE_PARAM_CHARS */
+    uint16_t param_chars;   /* digits and ';' seen, capped at LIMITS_VT_PARAM_CHARS */
     uint32_t cur;           /* current value, saturating just above LIMITS_VT_PARAM_MAX */
     struct vt_params params;
 

@@ -17,11 +17,13 @@
 /* Terminal (protocol.md §9, style.md §7). */
 #define LIMITS_FB_COLS 2000                 /* widest screen accepted from a peer resize */
 #define LIMITS_FB_ROWS 1000                 /* tallest screen accepted from a peer resize */
-#define LIMITS_VT_PARAMS 32                 /* CSI parameters kept; extras go to a sink slot */
-#define LIMITS_VT_SUBPARAMS 8               /* colon sub-parameters kept per parameter */
+#define LIMITS_VT_PARAM_CHARS 100           /* CSI digits and ';' kept (upstream's params string);
+                                               later ones are ignored, so SGR/DECSET lists
+                                               act as in upstream */
+#define LIMITS_VT_PARAMS (LIMITS_VT_PARAM_CHARS + 1) /* so at most this many parameters */
 #define LIMITS_VT_PARAM_MAX 65535           /* digits saturate here, so a u32 never wraps */
 #define LIMITS_VT_INTERMEDIATES 8           /* intermediate/private bytes kept (upstream: 8) */
-#define LIMITS_OSC_LEN 16384                /* OSC string, upstream's cap; longer is dropped */
+#define LIMITS_OSC_LEN 16384                /* OSC code points kept; longer is truncated (upstream) */
 #define LIMITS_TITLE_CHARS 256              /* code points of a title (upstream) */
 #define LIMITS_CELL_BYTES 32                /* UTF-8 bytes of one grapheme (upstream) */
 

@@ -44,7 +44,7 @@ static bool
 on_csi(void *u, const struct vt_params *p, uint32_t final)
 {
     (void)u;
-    if (p->n == 0 || p->n > VTPARSE_PARAMS || p->n_inter > LIMITS_VT_INTERMEDIATES ||
+    if (p->n == 0 || p->n > LIMITS_VT_PARAMS || p->n_inter > LIMITS_VT_INTERMEDIATES ||
         final < 0x40 || final == 0x7f)
         abort();
     /* values are uint16_t: <= LIMITS_VT_PARAM_MAX by type */

@@ -501,7 +501,7 @@ test_hostile(void)
     p[5002] = 'm';
     memset(&rec, 0, sizeof(rec));
     vtparse_feed(&vp, p, 5003);
-    ASSERT_INT_EQ(vp.params.n, VTPARSE_PARAMS);
+    ASSERT_INT_EQ(vp.params.n, LIMITS_VT_PARAMS);
 
     TEST_START("too many intermediates: capped");
     memcpy(p, "\033[", 2);
