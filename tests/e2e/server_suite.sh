@@ -12,7 +12,8 @@
 #   c  a burst of 10 000 hostile datagrams (e2e_hostile, given by --hostile) during (a);
 #      --auth-garbage adds authentic-but-malformed contents, which upstream 1.4.0 aborts on
 #   d  timeouts: no client within 60 s; MOSH_SERVER_SIGNAL_TMOUT=1 + SIGUSR1 after 2 s of
-#      client silence; MOSH_SERVER_NETWORK_TMOUT=2 with a stopped client
+#      client silence; MOSH_SERVER_NETWORK_TMOUT=2 with a stopped client; and =5, which a
+#      live idle client (heartbeat every 3 s) must survive until it is stopped
 # Every check prints "ok" or "FAIL" with what it saw; the exit status is non-zero on any
 # failure. The no-client server (d1) runs alongside the rest, so the suite takes about
 # 65 s; --quick skips d1 (about 25 s). Needs root (sshd), tmux, OpenSSH, Debian's mosh
@@ -45,7 +46,9 @@ fi
 case $SERVER in /*) ;; *) SERVER=$(pwd)/$SERVER ;; esac
 
 PROMPT='^e2e\$'
-SHELL_ENV=("PS1=e2e\$ ")
+# The session's command sets its own prompt, so nothing depends on the server (or a
+# wrapper script: a non-interactive bash drops PS1 from the environment) passing it on.
+SESSION=(env "PS1=e2e\$ " /bin/sh)
 t0=$(date +%s)
 
 section() {
@@ -68,7 +71,7 @@ d1_pid=""
 d1_start=$(date +%s%N)
 if [ "$QUICK" = 1 ]; then
     h_skip "d1: skipped (--quick)"
-elif m_server_start d1 "$SERVER" "${SHELL_ENV[@]}" -- new -p 0 -i 127.0.0.1 -- /bin/sh; then
+elif m_server_start d1 "$SERVER" -- new -p 0 -i 127.0.0.1 -- "${SESSION[@]}"; then
     d1_pid=$M_PID
     h_ok "d1: server started, daemon pid $d1_pid, UDP port $M_PORT"
     # Note when it leaves, while the other sections run.
@@ -86,8 +89,8 @@ fi
 # ---- a: upstream mosh-client against SERVER ----
 section "a: upstream mosh-client against the server"
 a_pid="" a_port="" a_key="" a_client="" a_pane=""
-if m_server_start a "$SERVER" "${SHELL_ENV[@]}" MOSH_SERVER_SIGNAL_TMOUT=3600 \
-        -- new -p 0 -i 127.0.0.1 -- /bin/sh; then
+if m_server_start a "$SERVER" MOSH_SERVER_SIGNAL_TMOUT=3600 \
+        -- new -p 0 -i 127.0.0.1 -- "${SESSION[@]}"; then
     a_pid=$M_PID a_port=$M_PORT a_key=$M_KEY
     h_ok "a: MOSH CONNECT port $a_port, key of 22 characters, daemon pid $a_pid"
     m_client_pane 80 24 "$a_port" "$a_key"
@@ -208,8 +211,8 @@ fi
 
 # ---- d2: SIGUSR1 after client silence ----
 section "d2: MOSH_SERVER_SIGNAL_TMOUT=1 and SIGUSR1 after 2 s of client silence"
-if m_server_start d2 "$SERVER" "${SHELL_ENV[@]}" MOSH_SERVER_SIGNAL_TMOUT=1 \
-        -- new -p 0 -i 127.0.0.1 -- /bin/sh; then
+if m_server_start d2 "$SERVER" MOSH_SERVER_SIGNAL_TMOUT=1 \
+        -- new -p 0 -i 127.0.0.1 -- "${SESSION[@]}"; then
     d2_pid=$M_PID
     m_client_pane 80 24 "$M_PORT" "$M_KEY"
     d2_client=$(h_tmux_cmd_pid)
@@ -237,11 +240,14 @@ fi
 
 # ---- d3: network idle timeout ----
 section "d3: MOSH_SERVER_NETWORK_TMOUT=2 with a stopped client"
-if m_server_start d3 "$SERVER" "${SHELL_ENV[@]}" MOSH_SERVER_NETWORK_TMOUT=2 \
-        -- new -p 0 -i 127.0.0.1 -- /bin/sh; then
+# The idle timer runs from the server's start until a client is heard, so the client
+# waits, ready, in its pane and starts the moment the server has printed its key.
+m_client_pane_deferred 80 24
+d3_client=$(h_tmux_cmd_pid)
+if m_server_start d3 "$SERVER" MOSH_SERVER_NETWORK_TMOUT=2 \
+        -- new -p 0 -i 127.0.0.1 -- "${SESSION[@]}"; then
     d3_pid=$M_PID
-    m_client_pane 80 24 "$M_PORT" "$M_KEY"
-    d3_client=$(h_tmux_cmd_pid)
+    m_client_go "$M_PORT" "$M_KEY"
     h_tmux_wait_for "$PROMPT" 15 && h_tmux_type 'echo d3-$((6*7))'
     if h_tmux_wait_for 'd3-42$' 15; then
         kill -STOP "$d3_client" 2>/dev/null
@@ -258,6 +264,41 @@ if m_server_start d3 "$SERVER" "${SHELL_ENV[@]}" MOSH_SERVER_NETWORK_TMOUT=2 \
     fi
 else
     h_fail "d3: server did not start"
+fi
+
+# ---- d4: the idle timeout counts from the client's last contact, not from the start ----
+section "d4: MOSH_SERVER_NETWORK_TMOUT=5 with a live idle client, then a stopped one"
+# The idle timer runs from the server's start until a client is heard, so the client
+# waits, ready, in its pane and starts the moment the server has printed its key.
+m_client_pane_deferred 80 24
+d4_client=$(h_tmux_cmd_pid)
+if m_server_start d4 "$SERVER" MOSH_SERVER_NETWORK_TMOUT=5 \
+        -- new -p 0 -i 127.0.0.1 -- "${SESSION[@]}"; then
+    d4_pid=$M_PID
+    m_client_go "$M_PORT" "$M_KEY"
+    if h_tmux_wait_for "$PROMPT" 15; then
+        # An idle client still sends a heartbeat every 3 s (protocol.md §5.6), so the
+        # server must outlive the 5 s limit by far: the wait is the property under test.
+        sleep 8
+        h_tmux_type 'echo d4-$((6*7))'
+        if h_alive "$d4_pid" && h_tmux_wait_for 'd4-42$' 10; then
+            h_ok "d4: server kept a live idle client for 8 s with a 5 s idle limit"
+        else
+            h_fail "d4: server dropped a live idle client (5 s idle limit, heartbeats every 3 s)"
+        fi
+        kill -STOP "$d4_client" 2>/dev/null
+        t=$(date +%s)
+        if h_wait_gone "$d4_pid" 12; then
+            h_ok "d4: server exited $(($(date +%s) - t)) s after the client stopped"
+        else
+            h_fail "d4: server still running 12 s after the client stopped"
+        fi
+        kill -CONT "$d4_client" 2>/dev/null
+    else
+        h_fail "d4: session did not come up"
+    fi
+else
+    h_fail "d4: server did not start"
 fi
 
 # ---- d1 end ----

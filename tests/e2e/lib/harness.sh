@@ -76,12 +76,22 @@ h_track_pid() {
     done
 }
 
+# Sets H_STAT_STATE and H_STAT_PPID from /proc/PID/stat without forking (these helpers
+# run in tight polling loops on a busy machine); 1 if there is no such process.
+h_proc_stat() {
+    local line
+    { IFS= read -r line <"/proc/$1/stat"; } 2>/dev/null || return 1
+    line=${line##*) }
+    H_STAT_STATE=${line%% *}
+    line=${line#* }
+    H_STAT_PPID=${line%% *}
+    return 0
+}
+
 # True while PID exists and is not a zombie (an exited daemon whose reaper is slow).
 h_alive() {
-    local st
-    [ -r "/proc/$1/stat" ] || return 1
-    st=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) || return 1
-    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+    h_proc_stat "$1" || return 1
+    [ "$H_STAT_STATE" != Z ] && [ "$H_STAT_STATE" != X ]
 }
 
 # h_wait_gone PID TIMEOUT_S: 0 once PID has exited, 1 if it is still there at the deadline.
@@ -319,13 +329,25 @@ EOF
 
 # The PID of CMD in the current pane (a child of the pane's sh); waits up to 5 s for it.
 h_tmux_cmd_pid() {
-    local sh_pid p
+    local sh_pid p kids
     sh_pid=$(h_tmux_get '#{pane_pid}') || return 1
     for _ in $(seq 1 50); do
-        for p in /proc/[0-9]*; do
-            [ "$(sed -e 's/^.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f2)" = "$sh_pid" ] &&
-                { printf '%s\n' "${p#/proc/}"; return 0; }
-        done
+        kids=""
+        if [ -r "/proc/$sh_pid/task/$sh_pid/children" ]; then
+            # The file is one line of PIDs without a final newline.
+            { read -r kids <"/proc/$sh_pid/task/$sh_pid/children" || :; } 2>/dev/null
+            if [ -n "$kids" ]; then
+                printf '%s\n' "${kids%% *}"
+                return 0
+            fi
+        else
+            for p in /proc/[0-9]*; do
+                if h_proc_stat "${p#/proc/}" && [ "$H_STAT_PPID" = "$sh_pid" ]; then
+                    printf '%s\n' "${p#/proc/}"
+                    return 0
+                fi
+            done
+        fi
         sleep 0.1
     done
     return 1

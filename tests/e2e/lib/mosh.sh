@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# shellcheck shell=bash disable=SC2034
+# shellcheck shell=bash disable=SC2034,SC2016
 # mosh helpers for the end-to-end scripts, on top of lib/harness.sh: start a mosh-server
 # with an explicit environment and read its MOSH CONNECT line (protocol.md §7.4), and run
 # upstream's mosh-client in a tmux pane.
@@ -79,4 +79,18 @@ m_client_pane() {
     local cols=$1 rows=$2 port=$3 key=$4
     shift 4
     h_tmux_start "$cols" "$rows" MOSH_KEY="$key" "$@" "$M_CLIENT" 127.0.0.1 "$port"
+}
+
+# m_client_pane_deferred COLS ROWS: a pane that waits for m_client_go PORT KEY and then
+# execs the client at once (its PID, from h_tmux_cmd_pid, stays the same). For servers
+# whose idle timer runs from their own start, so that the client's startup is not timed.
+m_client_pane_deferred() {
+    M_GO_FILE="$H_TMP/go-$RANDOM$RANDOM"
+    h_tmux_start "$1" "$2" /bin/sh -c 'while [ ! -s "$1" ]; do sleep 0.02; done
+        read -r port key <"$1"; MOSH_KEY=$key; export MOSH_KEY
+        exec "$2" 127.0.0.1 "$port"' sh "$M_GO_FILE" "$M_CLIENT"
+}
+
+m_client_go() {
+    printf '%s %s\n' "$1" "$2" >"$M_GO_FILE.tmp" && mv "$M_GO_FILE.tmp" "$M_GO_FILE"
 }
