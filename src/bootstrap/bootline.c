@@ -86,18 +86,25 @@ out:
 static void
 add_noise(struct bootline *b, const char *p, size_t n)
 {
-    /* Keep the tail only; control bytes become '?' so the text is safe to print. */
+    /* Keep the tail only. The text ends up in an error message on the user's terminal,
+     * so every control a hostile server could send is defused to '?': C0 (but newline),
+     * DEL, and C1 as UTF-8 (C2 80..C2 9F). */
     for (size_t i = 0; i < n; i++) {
-        char c = p[i];
+        unsigned char c = (unsigned char)p[i];
         if (c == '\r')
             continue;
-        if ((unsigned char)c < 0x20 && c != '\n')
+        if (c == 0xc2 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 &&
+            (unsigned char)p[i + 1] <= 0x9f) {
+            i++;
             c = '?';
+        } else if ((c < 0x20 && c != '\n') || c == 0x7f) {
+            c = '?';
+        }
         if (b->noise_len == sizeof(b->noise) - 1) {
             memmove(b->noise, b->noise + 1, b->noise_len - 1);
             b->noise_len--;
         }
-        b->noise[b->noise_len++] = c;
+        b->noise[b->noise_len++] = (char)c;
     }
     b->noise[b->noise_len] = '\0';
 }
