@@ -22,7 +22,7 @@
 #   8  `stty -a` before the client and after it are identical
 # Session B:
 #   6  Ctrl-^ shows the escape help, `.` quits: [mosh is exiting.], status 0, and 8 again
-# Sanitizer reports of the programs under test (ASAN_OPTIONS=log_path) fail the suite.
+# Sanitizer reports of the programs under test (ASan/UBSan log_path) fail the suite.
 # Every check prints "ok" or "FAIL" with what it saw; the exit status is non-zero on any
 # failure. Needs tmux, bash, less, stty; takes about 30 s.
 # The commands typed into the session are meant to expand there, not here:
@@ -112,7 +112,8 @@ check_exit() {
     else
         h_fail "$name: the client did not exit within 15 s"
     fi
-    if h_tmux_capture -S - | grep -q 'did not shut down cleanly\|did not make a successful'; then
+    if h_tmux_capture -S - |
+            grep -q 'did not shut down cleanly\|did not make a successful'; then
         h_fail "$name: the client reported an unclean end:"
         c_show "$(h_tmux_capture -S - | tail -n 8)"
     else
@@ -169,16 +170,21 @@ if [ "$A_ok" = 1 ]; then
 
     # ---- 2: colours ----
     section "A2: 16, 256 and truecolor SGR"
-    h_tmux_type 'clear; printf "\e[31mred16\e[0m \e[38;5;196mred256\e[0m \e[38;2;1;2;3mtc123\e[0m colours-end\n"'
+    h_tmux_type 'clear; printf "\e[31mred16\e[0m \e[38;5;196mred256\e[0m '\
+'\e[38;2;1;2;3mtc123\e[0m colours-end\n"'
     if h_tmux_wait_for '^red16 red256 tc123 colours-end$' 10; then
         h_ok "A2: the coloured line arrived (text)"
         line=$(h_tmux_capture -e | grep -a 'colours-end' | head -n 1)
-        for pair in "16-colour red:${ESC}[31mred16" "256-colour 196:${ESC}[38;5;196mred256" \
+        for pair in "16-colour red:${ESC}[31mred16" \
+                "256-colour 196:${ESC}[38;5;196mred256" \
                 "truecolor 1,2,3:${ESC}[38;2;1;2;3mtc123"; do
             what=${pair%%:*} want=${pair#*:}
             case $line in
                 *"$want"*) h_ok "A2: $what drawn with $(c_show "$want" | cut -c6-)" ;;
-                *) h_fail "A2: $what: want $(c_show "$want" | cut -c6-) in:"; c_show "$line" ;;
+                *)
+                    h_fail "A2: $what: want $(c_show "$want" | cut -c6-) in:"
+                    c_show "$line"
+                    ;;
             esac
         done
         case $line in
@@ -199,7 +205,8 @@ if [ "$A_ok" = 1 ]; then
     # ---- 4: a full-screen program ----
     section "A4: less"
     h_tmux_type 'less -M numbers.txt'
-    if c_wait_row 0 '^line-001$' 10 >/dev/null && c_wait_row 22 '^line-023$' 5 >/dev/null; then
+    if c_wait_row 0 '^line-001$' 10 >/dev/null && c_wait_row 22 '^line-023$' 5 >/dev/null
+    then
         h_ok "A4: less shows line-001 on row 0 and line-023 on row 22"
     else
         h_fail "A4: less did not draw the start of the file"
@@ -231,9 +238,11 @@ if [ "$A_ok" = 1 ]; then
     # ---- 9: notification bar while the server is stopped ----
     section "A9: notification bar with the server stopped"
     h_tmux_type 'clear; echo row0-marker'
-    if c_wait_row 0 '^row0-marker$' 10 >/dev/null && c_wait_row 1 "$PROMPT_ONLY" 5 >/dev/null; then
+    if c_wait_row 0 '^row0-marker$' 10 >/dev/null &&
+        c_wait_row 1 "$PROMPT_ONLY" 5 >/dev/null; then
         screen_before=$(h_tmux_capture)
-        bar_re='^mosh: Last contact ([0-9]+) seconds ago\. \[To quit: Ctrl-\^ \.\][[:space:]]*$'
+        bar_re='^mosh: Last contact ([0-9]+) seconds ago\. '
+        bar_re+='\[To quit: Ctrl-\^ \.\][[:space:]]*$'
         kill -STOP "$A_spid"
         stopped=$(date +%s%N)
         # Upstream only redraws when its own timers fire, so the bar may come a few
@@ -259,7 +268,10 @@ if [ "$A_ok" = 1 ]; then
             case $bar_e in
                 *"${ESC}[1m${ESC}[37m${ESC}[44mmosh: Last contact"*)
                     h_ok "A9: the bar is bold white on blue" ;;
-                *) h_fail "A9: the bar's rendition is not bold white on blue:"; c_show "$bar_e" ;;
+                *)
+                    h_fail "A9: the bar's rendition is not bold white on blue:"
+                    c_show "$bar_e"
+                    ;;
             esac
             if printf '%s\n' "$(h_tmux_capture)" | tail -n +2 |
                     cmp -s - <(printf '%s\n' "$screen_before" | tail -n +2); then
@@ -314,9 +326,11 @@ if [ "$A_ok" = 1 ]; then
                 done
                 drops=$(($(c_udp_drops "$A_cpid") - drops0))
                 if [ "$nsent" -gt 0 ] && [ $((nsent - drops)) -ge $((nsent / 2)) ]; then
-                    h_ok "A10: $((nsent - drops)) of $nsent reached the client (kernel dropped $drops: socket buffer full)"
+                    h_ok "A10: $((nsent - drops)) of $nsent reached the client" \
+                        "(the kernel dropped $drops: socket buffer full)"
                 else
-                    h_fail "A10: only $((nsent - drops)) of $nsent reached the client (kernel dropped $drops): the burst proves little"
+                    h_fail "A10: only $((nsent - drops)) of $nsent reached the client" \
+                        "(the kernel dropped $drops): the burst proves little"
                 fi
                 row0=$(c_row 0)
                 case $row0 in
@@ -410,7 +424,8 @@ if c_server_start B "$SERVER" "PS1=$PS1_TEXT" "${SHELL_CMD[@]}"; then
         h_tmux_type 'echo b-$((6*7))'
         h_expect "B6: echo output" '^b-42$' 10
         h_tmux send-keys -t "$H_TMUX_TARGET" -H 1e
-        if r=$(c_wait_row 0 '^mosh: Commands: Ctrl-Z suspends, "\." quits, "\^" gives literal Ctrl-\^[[:space:]]*$' 10); then
+        help_re='^mosh: Commands: Ctrl-Z suspends, "\." quits, "\^" gives literal Ctrl-\^'
+        if r=$(c_wait_row 0 "${help_re}[[:space:]]*\$" 10); then
             h_ok "B6: Ctrl-^ shows the escape help: '$r'"
         else
             h_fail "B6: no escape help on row 0 after Ctrl-^"

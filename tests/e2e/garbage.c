@@ -69,9 +69,10 @@ usage(void)
 {
     fprintf(stderr, "usage: e2e_garbage -p PORT -k KEY [-H HOST] [-n COUNT] [-s SEED] "
                     "[-d USEC] [-w]\n"
-                    "  PORT is the client's UDP port, KEY the session's MOSH_KEY; -d pauses\n"
-                    "  USEC microseconds after each datagram (default: 1 ms per 32); -w\n"
-                    "  waits for the receiver's socket queue to drain (/proc/net/udp).\n");
+                    "  PORT is the client's UDP port, KEY the session's MOSH_KEY;\n"
+                    "  -d pauses USEC microseconds after each datagram (default: 1 ms\n"
+                    "  per 32); -w waits for the receiver's socket queue to drain\n"
+                    "  (/proc/net/udp).\n");
 }
 
 /* xorshift64*: reproducible from the printed seed. */
@@ -323,7 +324,9 @@ main(int argc, char **argv)
         perror("e2e_garbage: socket");
         goto out;
     }
-    g.port = (unsigned)ntohs(((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_port);
+    /* sin_port and sin6_port share their offset. */
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)ai->ai_addr;
+    g.port = (unsigned)ntohs(sin->sin_port);
     if (!have_seed && prng_bytes(&seed, sizeof(seed)) != 0)
         goto out;
     g.rng = seed | 1;

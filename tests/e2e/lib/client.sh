@@ -5,7 +5,7 @@
 # a tmux pane between two `stty -a` snapshots, find a process's children and UDP ports,
 # and read single screen rows.
 #   C_HOME   HOME given to servers (default $H_TMP/home, created here)
-#   C_ASAN   directory for sanitizer reports of the programs under test ($H_TMP/asan)
+#   C_ASAN   directory for ASan/UBSan reports of the programs under test ($H_TMP/asan)
 
 C_HOME=${C_HOME:-$H_TMP/home}
 C_ASAN=$H_TMP/asan
@@ -13,11 +13,11 @@ mkdir -p "$C_HOME" "$C_ASAN"
 
 # c_server_start NAME SERVER [VAR=VALUE...] -- [SERVER ARGUMENTS...]
 # Runs SERVER under `env -i` (HOME=$C_HOME, PATH, C.UTF-8, H_E2E_TAG, H_E2E_SERVER=NAME,
-# ASAN_OPTIONS writing to $C_ASAN, then the VAR=VALUE words), stdin from /dev/null,
-# stdout and stderr to $H_TMP/NAME.out and NAME.err. Sets C_PORT and C_KEY from
-# "MOSH CONNECT", C_SPID to the daemon: from "[mosh-server detached, pid = N]", or else
-# the process carrying H_E2E_SERVER=NAME whose executable is SERVER. Returns 1 (and logs
-# why) on failure.
+# ASAN_OPTIONS and UBSAN_OPTIONS writing to $C_ASAN, then the VAR=VALUE words), stdin
+# from /dev/null, stdout and stderr to $H_TMP/NAME.out and NAME.err. Sets C_PORT and
+# C_KEY from "MOSH CONNECT", C_SPID to the daemon: from "[mosh-server detached, pid =
+# N]", or else the process carrying H_E2E_SERVER=NAME whose executable is SERVER.
+# Returns 1 (and logs why) on failure.
 c_server_start() {
     local name=$1 server=$2 rc line exe p
     local -a envs=()
@@ -30,7 +30,9 @@ c_server_start() {
     C_PORT="" C_KEY="" C_SPID=""
     timeout 20 env -i HOME="$C_HOME" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
         LC_ALL=C.UTF-8 H_E2E_TAG="$H_E2E_TAG" H_E2E_SERVER="$name" \
-        ASAN_OPTIONS="log_path=$C_ASAN/server-$name" "${envs[@]}" "$server" "$@" \
+        ASAN_OPTIONS="log_path=$C_ASAN/asan-server-$name" \
+        UBSAN_OPTIONS="log_path=$C_ASAN/ubsan-server-$name:print_stacktrace=1" \
+        "${envs[@]}" "$server" "$@" \
         </dev/null >"$H_TMP/$name.out" 2>"$H_TMP/$name.err"
     rc=$?
     line=$(tr -d '\r' <"$H_TMP/$name.out" |
@@ -86,7 +88,8 @@ c_client_pane() {
     local name=$1 client=$2 port=$3 key=$4 sh_pid
     C_CPID=""
     # shellcheck disable=SC2016
-    h_tmux_start 80 24 MOSH_KEY="$key" ASAN_OPTIONS="log_path=$C_ASAN/client-$name" \
+    h_tmux_start 80 24 MOSH_KEY="$key" ASAN_OPTIONS="log_path=$C_ASAN/asan-client-$name" \
+        UBSAN_OPTIONS="log_path=$C_ASAN/ubsan-client-$name:print_stacktrace=1" \
         /bin/sh -c 'stty -a >"$1"; "$2" 127.0.0.1 "$3"; echo $? >"$4.tmp"; mv "$4.tmp" "$4"
                     stty -a >"$5.tmp"; mv "$5.tmp" "$5"' \
         sh "$H_TMP/$name.before" "$client" "$port" "$H_TMP/$name.status" \
@@ -122,7 +125,8 @@ c_udp_ports() {
     done
     [ -n "$inodes" ] || return 0
     # Fields: sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops.
-    awk -v want="$inodes" 'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) ok[w[i]] = 1 }
+    awk -v want="$inodes" '
+        BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) ok[w[i]] = 1 }
         NR > 1 && ($10 in ok) { m = split($2, a, ":"); print a[m] }' \
         /proc/net/udp /proc/net/udp6 2>/dev/null | while read -r hex; do
         printf '%d\n' "$((16#$hex))"
@@ -139,7 +143,8 @@ c_udp_drops() {
             'socket:['*']') link=${link#socket:[}; inodes="$inodes ${link%]}" ;;
         esac
     done
-    awk -v want="$inodes" 'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) ok[w[i]] = 1 }
+    awk -v want="$inodes" '
+        BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) ok[w[i]] = 1 }
         NR > 1 && ($10 in ok) { s += $13 } END { printf "%d\n", s }' \
         /proc/net/udp /proc/net/udp6 2>/dev/null
 }
