@@ -157,14 +157,14 @@ main(int argc, char **argv)
     char ssh_ip[128];
     char **command = NULL;
     int colors = 0, verbose = 0;
-    char **locale_args = calloc((size_t)(argc > 0 ? argc : 1), sizeof(char *));
+    static char *locale_args[64]; /* -l NAME=VALUE; mosh sends at most 15 */
     int n_locale = 0;
     struct rlimit core_saved = {0, 0}, no_core = {0, 0};
 
     /* Keep the session key out of core dumps (restored for the child before exec). */
     getrlimit(RLIMIT_CORE, &core_saved);
     setrlimit(RLIMIT_CORE, &no_core);
-    if (argc < 1 || locale_args == NULL)
+    if (argc < 1)
         return 1;
 
     for (int i = 1; i < argc; i++) {
@@ -212,6 +212,10 @@ main(int argc, char **argv)
                 verbose++;
                 break;
             case 'l':
+                if (n_locale == (int)(sizeof(locale_args) / sizeof(locale_args[0]))) {
+                    fprintf(stderr, "%s: too many -l options\n", argv0);
+                    return 1;
+                }
                 locale_args[n_locale++] = optarg;
                 break;
             default: /* unknown options are not fatal, as upstream */
@@ -380,7 +384,6 @@ main(int argc, char **argv)
     utmp_remove(master);
     close(master);
     ssp_free(ssp);
-    free(locale_args);
     fputs("\n[mosh-server is exiting.]\n", stdout);
     return 0;
 }
