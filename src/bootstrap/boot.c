@@ -876,11 +876,29 @@ boot_run(const struct boot_opts *o, struct boot_result *res, char *msg, size_t l
         hops[i].thr_started = true;
     }
 
-    /* The address ssh connects to: with -4/-6 or --experimental-remote-ip=local we
-     * resolve it ourselves so that SSH and UDP use the same address. */
+    /* The address ssh connects to is resolved here, so that SSH and UDP use the same one
+     * and --family orders them as upstream's wrapper does (IPv4 first by default). */
     snprintf(connect_host, sizeof(connect_host), "%s", cfg.hostname);
+    if (nhops == 0 && !cfg.proxy_command && o->family == AF_UNSPEC &&
+        o->family_mode != BOOT_FAMILY_ALL) {
+        char v4[64], v6[64];
+        bool has4 = resolve(cfg.hostname, AF_INET, v4, sizeof(v4));
+        bool has6 = resolve(cfg.hostname, AF_INET6, v6, sizeof(v6));
+        if (o->family_mode == BOOT_FAMILY_AUTO && has4 && has6) {
+            snprintf(msg, len, "%s has both IPv4 and IPv6 addresses; use --family (or -4/-6) "
+                     "to choose", cfg.hostname);
+            rc = BOOT_EXIT_USAGE;
+            goto out;
+        }
+        bool six_first = o->family_mode == BOOT_FAMILY_PREFER_INET6;
+        if (six_first ? has6 : has4)
+            snprintf(connect_host, sizeof(connect_host), "%s", six_first ? v6 : v4);
+        else if (six_first ? has4 : has6)
+            snprintf(connect_host, sizeof(connect_host), "%s", six_first ? v4 : v6);
+    }
     if (nhops == 0 && !cfg.proxy_command &&
-        (o->family != AF_UNSPEC || o->ip_mode == BOOT_IP_LOCAL)) {
+        (o->family != AF_UNSPEC ||
+         (o->ip_mode == BOOT_IP_LOCAL && o->family_mode == BOOT_FAMILY_ALL))) {
         if (!resolve(cfg.hostname, o->family, connect_host, sizeof(connect_host))) {
             snprintf(msg, len, "ssh: cannot resolve %s%s", cfg.hostname,
                      o->family == AF_INET ? " to an IPv4 address"

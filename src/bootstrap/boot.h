@@ -44,7 +44,9 @@ struct boot_opts {
     int verbosity;                /* -v count: libssh log verbosity */
     bool batch;                   /* never prompt */
     int connect_timeout;          /* seconds; 0: config or none */
-    int family;                   /* AF_UNSPEC, AF_INET or AF_INET6 (for local/proxy IPs) */
+    int family;                   /* AF_INET or AF_INET6 only; AF_UNSPEC: by family_mode */
+    enum boot_family { BOOT_FAMILY_PREFER_INET, BOOT_FAMILY_PREFER_INET6, BOOT_FAMILY_ALL,
+                       BOOT_FAMILY_AUTO } family_mode; /* --family (upstream's default first) */
     enum boot_ip_mode ip_mode;
     const char *udp_host;         /* --udp-host: overrides the UDP address */
     const char *remote_command;   /* the full command line to exec remotely */

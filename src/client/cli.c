@@ -133,9 +133,14 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
             else if (strcmp(optarg, "inet6") == 0)
                 c->family = AF_INET6;
             else if (strcmp(optarg, "prefer-inet6") == 0)
-                c->family_prefer6 = true;
-            else if (strcmp(optarg, "auto") && strcmp(optarg, "all") &&
-                     strcmp(optarg, "prefer-inet")) {
+                c->family_mode = BOOT_FAMILY_PREFER_INET6;
+            else if (strcmp(optarg, "prefer-inet") == 0)
+                c->family_mode = BOOT_FAMILY_PREFER_INET;
+            else if (strcmp(optarg, "all") == 0)
+                c->family_mode = BOOT_FAMILY_ALL;
+            else if (strcmp(optarg, "auto") == 0)
+                c->family_mode = BOOT_FAMILY_AUTO;
+            else {
                 snprintf(msg, len, "unknown address family '%s' (inet, inet6, auto, all, "
                          "prefer-inet, prefer-inet6)", optarg);
                 return BOOT_EXIT_USAGE;

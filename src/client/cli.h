@@ -22,7 +22,7 @@ struct cli {
     const char *predict;         /* --predict/-a/-n, NULL: environment or adaptive */
     bool predict_overwrite;      /* -o */
     int family;                  /* AF_UNSPEC/AF_INET/AF_INET6 */
-    bool family_prefer6;         /* prefer-inet6: try IPv6 first (resolution order only) */
+    enum boot_family family_mode; /* prefer-inet (default), prefer-inet6, all, auto */
     const char *bind_server;     /* ssh | any | IP (default ssh) */
     enum boot_ip_mode ip_mode;
     bool no_init;

@@ -95,6 +95,7 @@ bootstrap(const struct cli *c, const char *command, struct boot_result *res, cha
         .batch = c->batch,
         .connect_timeout = c->connect_timeout,
         .family = c->family,
+        .family_mode = c->family_mode,
         .ip_mode = c->ip_mode,
         .udp_host = c->udp_host,
         .remote_command = command,

@@ -71,6 +71,21 @@ main(void)
     ASSERT_INT_EQ(c.n_command, 1);
     cli_free(&c);
 
+    TEST_START("cli: --family modes");
+    const char *f1[] = {"mosh", "--family=prefer-inet6", "h"};
+    ASSERT_INT_EQ(parse(&c, msg, 3, f1), 0);
+    ASSERT_INT_EQ(c.family_mode, BOOT_FAMILY_PREFER_INET6);
+    ASSERT_INT_EQ(c.family, AF_UNSPEC);
+    cli_free(&c);
+    const char *f2[] = {"mosh", "--family=auto", "h"};
+    ASSERT_INT_EQ(parse(&c, msg, 3, f2), 0);
+    ASSERT_INT_EQ(c.family_mode, BOOT_FAMILY_AUTO);
+    cli_free(&c);
+    const char *f3[] = {"mosh", "h"};
+    ASSERT_INT_EQ(parse(&c, msg, 2, f3), 0);
+    ASSERT_INT_EQ(c.family_mode, BOOT_FAMILY_PREFER_INET);
+    cli_free(&c);
+
     TEST_START("cli: usage errors");
     const char *bad[][4] = {
         {"mosh", NULL},
