@@ -26,6 +26,7 @@
 #include "bootstrap/prompt.h"
 #include "bootstrap/sshcfg.h"
 #include "util/err.h"
+#include "util/fdio.h"
 #include "util/mono.h"
 
 #define MAX_HOPS 8
@@ -1074,6 +1075,10 @@ boot_run_external(const char *ssh_command, const char *userhost, int family,
         dup2(pfd[1], 1);
         dup2(pfd[1], 2);
         close(pfd[0]);
+        /* Only fds 0-2: a detached mosh-server would keep any other copy of the pipe open
+         * (and the reader waits for EOF, AFTER_CONNECT_MS, before going on), and nothing
+         * else of ours belongs in the remote command. */
+        fdio_close_from(3);
         if (local_ip) {
             /* upstream --local: no SSH_CONNECTION, start in $HOME */
             unsetenv("SSH_CONNECTION");

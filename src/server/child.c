@@ -15,23 +15,13 @@
 #include <unistd.h>
 #include <utmpx.h>
 
+#include "util/fdio.h"
+
 static void
 die(const char *what)
 {
     fprintf(stderr, "mosh-server child: %s: %s\n", what, strerror(errno));
     exit(1);
-}
-
-static void
-close_other_fds(void)
-{
-    /* The UDP socket, the signal pipe and anything inherited must not leak into the
-     * user's session. */
-    long max = sysconf(_SC_OPEN_MAX);
-    if (max < 0 || max > 65536)
-        max = 65536;
-    for (int fd = 3; fd < max; fd++)
-        close(fd);
 }
 
 static void
@@ -135,7 +125,8 @@ child_run(const struct child_spec *spec)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     closelog();
-    close_other_fds();
+    /* The UDP socket and anything inherited must not leak into the user's session. */
+    fdio_close_from(3);
 
     /* Character erase of multibyte characters needs IUTF8 (upstream HAVE_IUTF8). */
     if (tcgetattr(STDIN_FILENO, &tio) < 0)

@@ -32,6 +32,16 @@ fdio_write_all(int fd, const void *p, size_t n)
     return 0;
 }
 
+void
+fdio_close_from(int lowfd)
+{
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536)
+        max = 65536;
+    for (int fd = lowfd; fd < max; fd++)
+        close(fd);
+}
+
 static void
 on_signal(int sig)
 {

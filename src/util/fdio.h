@@ -13,6 +13,9 @@
  * failure or a zero-length write. */
 int fdio_write_all(int fd, const void *p, size_t n) WARN_UNUSED_RESULT;
 
+/* Closes every fd >= lowfd (in a child before exec: nothing of ours leaks into it). */
+void fdio_close_from(int lowfd);
+
 /* Installs handlers for the n signals (SA_RESTART, all signals blocked in the handler)
  * that set a per-signal flag and wake a non-blocking, close-on-exec pipe. Signal flags
  * and this pipe are the only process-wide state (style.md §4). */
