@@ -14,25 +14,12 @@
 #include "crypto/ct.h"
 #include "crypto/key.h"
 #include "util/locale.h"
-
-#define VERSION_STRING "mosh 1.4.0"
-#define BUILD_STRING "cmosh " CMOSH_VERSION
-
-static void
-print_version(FILE *f)
-{
-    fputs("mosh-client (" VERSION_STRING ") [build " BUILD_STRING "]\n"
-          "Copyright 2012 Keith Winstein <mosh-devel@mit.edu>\n"
-          "License GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>.\n"
-          "This is free software: you are free to change and redistribute it.\n"
-          "There is NO WARRANTY, to the extent permitted by law.\n",
-          f);
-}
+#include "util/version.h"
 
 static void
 print_usage(FILE *f, const char *argv0)
 {
-    print_version(f);
+    version_print(f, "mosh-client");
     fprintf(f, "\nUsage: %s [-# 'ARGS'] IP PORT\n       %s -c\n", argv0, argv0);
 }
 
@@ -67,7 +54,7 @@ client_main(int argc, char **argv)
             return 0;
         }
         if (strcmp(argv[i], "--version") == 0) {
-            print_version(stdout);
+            version_print(stdout, "mosh-client");
             return 0;
         }
     }

@@ -17,6 +17,7 @@
 #include "crypto/ct.h"
 #include "crypto/key.h"
 #include "util/locale.h"
+#include "util/version.h"
 
 static bool
 append(char *buf, size_t len, const char *s)
@@ -128,10 +129,7 @@ mosh_main(int argc, char **argv)
         return 0;
     }
     if (c.version) {
-        printf("mosh (cmosh %s) [speaks mosh 1.4.0]\n"
-               "License GPLv3+: GNU GPL version 3 or later "
-               "<http://gnu.org/licenses/gpl.html>.\n",
-               CMOSH_VERSION);
+        version_print(stdout, "mosh");
         return 0;
     }
     locale_set_native();

@@ -28,20 +28,7 @@
 #include "util/locale.h"
 #include "util/log.h"
 #include "util/mono.h"
-
-#define VERSION_STRING "mosh 1.4.0"
-#define BUILD_STRING "cmosh " CMOSH_VERSION
-
-static void
-print_version(FILE *f)
-{
-    fputs("mosh-server (" VERSION_STRING ") [build " BUILD_STRING "]\n"
-          "Copyright 2012 Keith Winstein <mosh-devel@mit.edu>\n"
-          "License GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>.\n"
-          "This is free software: you are free to change and redistribute it.\n"
-          "There is NO WARRANTY, to the extent permitted by law.\n",
-          f);
-}
+#include "util/version.h"
 
 static void
 print_usage(FILE *f, const char *argv0)
@@ -173,7 +160,7 @@ main(int argc, char **argv)
             return 0;
         }
         if (strcmp(argv[i], "--version") == 0) {
-            print_version(stdout);
+            version_print(stdout, "mosh-server");
             return 0;
         }
         if (strcmp(argv[i], "--") == 0) {
@@ -334,7 +321,7 @@ main(int argc, char **argv)
         perror("fork");
     } else if (pid > 0) {
         fputs("\n", stderr);
-        print_version(stderr);
+        version_print(stderr, "mosh-server");
         fprintf(stderr, "\n[mosh-server detached, pid = %d]\n", (int)pid);
         fflush(NULL);
         if (isatty(STDOUT_FILENO))
