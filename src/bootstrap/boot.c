@@ -662,31 +662,21 @@ trim_noise(const char *noise, char *out, size_t len)
 struct shown {
     char text[SHOWN_OUTPUT_LEN + 1];
     size_t len;
-    bool cut;     /* more came than fits */
-    bool lead_c2; /* the last byte kept was 0xC2, which may start a UTF-8 C1 control */
+    bool cut; /* more came than fits */
 };
 
+/* Keeps the head of the output, raw but for CR; shown_print defuses it. */
 static void
 shown_add(struct shown *h, const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c == '\r')
+        if (p[i] == '\r')
             continue;
         if (h->len == SHOWN_OUTPUT_LEN) {
             h->cut = true;
             break;
         }
-        /* No escape sequences from the remote side: C0 (but tab and newline), DEL and
-         * the C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F) become '?'. */
-        if (h->lead_c2 && c >= 0x80 && c <= 0x9f) {
-            h->text[h->len - 1] = '?';
-            c = '?';
-        } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
-            c = '?';
-        }
-        h->lead_c2 = c == 0xc2;
-        h->text[h->len++] = (char)c;
+        h->text[h->len++] = p[i];
     }
     h->text[h->len] = '\0';
 }
@@ -694,8 +684,11 @@ shown_add(struct shown *h, const char *p, size_t n)
 /* Writes the kept output to stderr without the protocol lines (MOSH IP, MOSH
  * SSH_CONNECTION) and without leading blank lines. */
 static void
-shown_print(const struct shown *h)
+shown_print(struct shown *h)
 {
+    /* No escape sequences from the remote side reach the user's terminal (a NUL becomes
+     * '?' as well, so the whole head prints). */
+    bootline_defuse(h->text, h->len);
     const char *p = h->text;
     bool any = false;
     while (*p) {

@@ -83,28 +83,33 @@ out:
     return r;
 }
 
+void
+bootline_defuse(char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] <= 0x9f) {
+            s[i] = s[i + 1] = '?';
+            i++;
+        } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+            s[i] = '?';
+        }
+    }
+}
+
+/* Keeps the tail of the non-protocol output (raw but for CR; defused when read). */
 static void
 add_noise(struct bootline *b, const char *p, size_t n)
 {
-    /* Keep the tail only. The text ends up in an error message on the user's terminal,
-     * so every control a hostile server could send is defused to '?': C0 (but newline),
-     * DEL, and C1 as UTF-8 (C2 80..C2 9F). */
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c == '\r')
+        if (p[i] == '\r')
             continue;
-        if (c == 0xc2 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 &&
-            (unsigned char)p[i + 1] <= 0x9f) {
-            i++;
-            c = '?';
-        } else if ((c < 0x20 && c != '\n') || c == 0x7f) {
-            c = '?';
-        }
         if (b->noise_len == sizeof(b->noise) - 1) {
             memmove(b->noise, b->noise + 1, b->noise_len - 1);
             b->noise_len--;
         }
-        b->noise[b->noise_len++] = (char)c;
+        b->noise[b->noise_len++] = p[i];
     }
     b->noise[b->noise_len] = '\0';
 }
@@ -213,5 +218,7 @@ bootline_noise(struct bootline *b)
         b->line_len = 0;
     }
     b->noise[b->noise_len] = '\0';
+    /* The text ends up in an error message on the user's terminal. */
+    bootline_defuse(b->noise, b->noise_len);
     return b->noise;
 }

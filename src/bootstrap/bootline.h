@@ -50,7 +50,11 @@ int bootline_feed(struct bootline *b, const void *p, size_t len) WARN_UNUSED_RES
 int bootline_parse_connect(const char *line, size_t len, uint16_t *port,
                            char key_text[static BOOTLINE_KEY_TEXT_LEN + 1]) WARN_UNUSED_RESULT;
 
-/* The tail of the noise seen so far, printable, NUL-terminated (borrowed from b). */
+/* Makes remote text safe to show on the user's terminal, in place: C0 controls (but tab
+ * and newline), DEL and the UTF-8 C1 controls (C2 80..C2 9F, both bytes) become '?'. */
+void bootline_defuse(char *s, size_t n);
+
+/* The tail of the noise seen so far, defused, NUL-terminated (borrowed from b). */
 const char *bootline_noise(struct bootline *b);
 
 #endif
