@@ -253,7 +253,7 @@ op_apply(void *p, const uint8_t *diff, size_t len)
         const HostBuffers__Instruction *in = msg->instruction[i];
         /* Upstream checks hostbytes, then resize, then echoack (completeterminal.cc). */
         if (in->hostbytes != NULL) {
-            if (in->hostbytes->has_hoststring)
+            if (in->hostbytes->has_hoststring && in->hostbytes->hoststring.len > 0)
                 emu_write(c->emu, in->hostbytes->hoststring.data,
                           in->hostbytes->hoststring.len);
             /* A host diff never interrogates the client's terminal; any reply that a

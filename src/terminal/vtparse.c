@@ -495,6 +495,8 @@ u8_fast(const uint8_t *p, const uint8_t *end, uint32_t *cp)
 void
 vtparse_feed(struct vtparse *vp, const uint8_t *p, size_t len)
 {
+    if (len == 0)
+        return; /* p may be NULL then (an empty protobuf bytes field): no p + 0 */
     const uint8_t *end = p + len;
 
     while (p < end) {
