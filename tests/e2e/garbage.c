@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dgram_tool.h"
 #include "crypto/key.h"
 #include "crypto/nonce.h"
 #include "crypto/ocb.h"
@@ -73,29 +74,6 @@ usage(void)
                     "  -d pauses USEC microseconds after each datagram (default: 1 ms\n"
                     "  per 32); -w waits for the receiver's socket queue to drain\n"
                     "  (/proc/net/udp).\n");
-}
-
-/* xorshift64*: reproducible from the printed seed. */
-static uint64_t
-rnd(struct garbage *g)
-{
-    g->rng ^= g->rng >> 12;
-    g->rng ^= g->rng << 25;
-    g->rng ^= g->rng >> 27;
-    return g->rng * UINT64_C(2685821657736338717);
-}
-
-static size_t
-rnd_below(struct garbage *g, size_t bound)
-{
-    return bound == 0 ? 0 : (size_t)(rnd(g) % bound);
-}
-
-static void
-rnd_fill(struct garbage *g, uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)(rnd(g) >> 56);
 }
 
 static void
@@ -184,15 +162,15 @@ static int
 seal_random(struct garbage *g, enum pkt_dir dir, uint8_t *out, size_t cap, size_t *out_len)
 {
     uint8_t payload[SEALED_MAX];
-    size_t len = rnd_below(g, sizeof(payload) + 1);
+    size_t len = dgram_rnd_below(&g->rng, sizeof(payload) + 1);
     struct pkt_hdr hd = {
-        .seq = rnd(g) & NONCE_SEQ_MASK,
+        .seq = dgram_rnd(&g->rng) & NONCE_SEQ_MASK,
         .dir = dir,
         .ts = pkt_ts16(mono_now_ms()),
         .ts_reply = PKT_TS_NONE,
     };
 
-    rnd_fill(g, payload, len);
+    dgram_rnd_fill(&g->rng, payload, len);
     return pkt_seal(g->ocb, &hd, payload, len, out, cap, out_len);
 }
 
@@ -204,35 +182,35 @@ send_kind(struct garbage *g, enum kind k)
 
     switch (k) {
     case K_RANDOM:
-        len = rnd_below(g, SEND_MAX + 1);
-        rnd_fill(g, dg, len);
+        len = dgram_rnd_below(&g->rng, SEND_MAX + 1);
+        dgram_rnd_fill(&g->rng, dg, len);
         break;
     case K_SHORT:
-        len = rnd_below(g, PKT_MIN_LEN);
-        rnd_fill(g, dg, len);
+        len = dgram_rnd_below(&g->rng, PKT_MIN_LEN);
+        dgram_rnd_fill(&g->rng, dg, len);
         break;
     case K_BADTAG:
-        nonce_encode(rnd(g) & NONCE_SEQ_MASK, true, dg);
-        len = PKT_MIN_LEN + rnd_below(g, SEALED_MAX);
-        rnd_fill(g, dg + PKT_NONCE_LEN, len - PKT_NONCE_LEN);
+        nonce_encode(dgram_rnd(&g->rng) & NONCE_SEQ_MASK, true, dg);
+        len = PKT_MIN_LEN + dgram_rnd_below(&g->rng, SEALED_MAX);
+        dgram_rnd_fill(&g->rng, dg + PKT_NONCE_LEN, len - PKT_NONCE_LEN);
         break;
     case K_TRUNC:
         if (seal_random(g, PKT_TO_CLIENT, dg, sizeof(dg), &len) != 0)
             goto fail;
-        len = rnd_below(g, len);
+        len = dgram_rnd_below(&g->rng, len);
         break;
     case K_BITFLIP: {
         if (seal_random(g, PKT_TO_CLIENT, dg, sizeof(dg), &len) != 0)
             goto fail;
-        size_t bit = rnd_below(g, len * 8);
+        size_t bit = dgram_rnd_below(&g->rng, len * 8);
         dg[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         break;
     }
     case K_EXTEND: {
         if (seal_random(g, PKT_TO_CLIENT, dg, sizeof(dg), &len) != 0)
             goto fail;
-        size_t extra = 1 + rnd_below(g, sizeof(dg) - len);
-        rnd_fill(g, dg + len, extra);
+        size_t extra = 1 + dgram_rnd_below(&g->rng, sizeof(dg) - len);
+        dgram_rnd_fill(&g->rng, dg + len, extra);
         len += extra;
         break;
     }
@@ -249,27 +227,13 @@ fail:
     g->errors++;
 }
 
-static int
-parse_ul(const char *s, unsigned long max, unsigned long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v > max)
-        return MSH_ERR_ARG;
-    *out = v;
-    return 0;
-}
-
 int
 main(int argc, char **argv)
 {
-    const char *host = "127.0.0.1", *port = NULL, *keytext = NULL, *why = "";
+    const char *host = "127.0.0.1", *port = NULL, *keytext = NULL;
     unsigned long count = 5000, seed = 0, delay = 0;
     bool have_seed = false;
-    uint8_t key[KEY_LEN];
     struct garbage g;
-    struct addrinfo hints, *ai = NULL;
     int opt, rc = 1;
 
     memset(&g, 0, sizeof(g));
@@ -280,20 +244,20 @@ main(int argc, char **argv)
         case 'k': keytext = optarg; break;
         case 'H': host = optarg; break;
         case 'n':
-            if (parse_ul(optarg, 100000000ul, &count) != 0) {
+            if (dgram_parse_ul(optarg, 100000000ul, &count) != 0) {
                 usage();
                 goto out;
             }
             break;
         case 's':
-            if (parse_ul(optarg, ~0ul, &seed) != 0) {
+            if (dgram_parse_ul(optarg, ~0ul, &seed) != 0) {
                 usage();
                 goto out;
             }
             have_seed = true;
             break;
         case 'd':
-            if (parse_ul(optarg, 1000000ul, &delay) != 0) {
+            if (dgram_parse_ul(optarg, 1000000ul, &delay) != 0) {
                 usage();
                 goto out;
             }
@@ -307,34 +271,14 @@ main(int argc, char **argv)
         usage();
         goto out;
     }
-    if (key_parse(keytext, strlen(keytext), key, &why) != 0) {
-        fprintf(stderr, "e2e_garbage: bad key: %s\n", why);
+    if (dgram_connect("e2e_garbage", host, port, keytext, &g.fd, &g.ocb, &g.port) != 0)
         goto out;
-    }
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_socktype = SOCK_DGRAM;
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-    if (getaddrinfo(host, port, &hints, &ai) != 0 || ai == NULL) {
-        fprintf(stderr, "e2e_garbage: bad address %s port %s\n", host, port);
-        goto out;
-    }
-    /* Connected, so that a dead client shows up as ECONNREFUSED. */
-    g.fd = socket(ai->ai_family, SOCK_DGRAM, 0);
-    if (g.fd < 0 || connect(g.fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        perror("e2e_garbage: socket");
-        goto out;
-    }
-    /* sin_port and sin6_port share their offset. */
-    const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)ai->ai_addr;
-    g.port = (unsigned)ntohs(sin->sin_port);
     if (!have_seed && prng_bytes(&seed, sizeof(seed)) != 0)
         goto out;
     g.rng = seed | 1;
-    if (ocb_new(key, &g.ocb) != 0)
-        goto out;
 
     while (g.total < count && !g.refused)
-        send_kind(&g, (enum kind)rnd_below(&g, K_COUNT));
+        send_kind(&g, (enum kind)dgram_rnd_below(&g.rng, K_COUNT));
     printf("e2e_garbage: seed %lu, %lu datagrams to %s:%s:", seed, g.total, host, port);
     for (int k = 0; k < K_COUNT; k++)
         printf(" %s %lu%s", kind_name[k], g.sent[k], k + 1 < K_COUNT ? "," : "");
@@ -344,8 +288,6 @@ main(int argc, char **argv)
     printf("\n");
     rc = g.refused ? 2 : 0;
 out:
-    if (ai != NULL)
-        freeaddrinfo(ai);
     if (g.fd >= 0)
         close(g.fd);
     ocb_free(g.ocb);

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dgram_tool.h"
 #include "crypto/key.h"
 #include "crypto/nonce.h"
 #include "crypto/ocb.h"
@@ -78,29 +79,6 @@ usage(void)
     fprintf(stderr, "usage: e2e_hostile -p PORT -k KEY [-H HOST] [-n COUNT] [-s SEED] [-A]\n"
                     "  KEY is the session's 22-character MOSH_KEY; -A adds authentic garbage\n"
                     "  (our server only: upstream 1.4.0 aborts on it).\n");
-}
-
-/* xorshift64*: reproducible from the printed seed. */
-static uint64_t
-rnd(struct hostile *h)
-{
-    h->rng ^= h->rng >> 12;
-    h->rng ^= h->rng << 25;
-    h->rng ^= h->rng >> 27;
-    return h->rng * UINT64_C(2685821657736338717);
-}
-
-static size_t
-rnd_below(struct hostile *h, size_t bound)
-{
-    return bound == 0 ? 0 : (size_t)(rnd(h) % bound);
-}
-
-static void
-rnd_fill(struct hostile *h, uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)(rnd(h) >> 56);
 }
 
 static void
@@ -148,7 +126,7 @@ static int
 seal_harmless(struct hostile *h, uint64_t seq, enum pkt_dir dir, uint8_t *out, size_t cap,
               size_t *out_len)
 {
-    uint64_t base = FAR_STATE + rnd_below(h, 1u << 20);
+    uint64_t base = FAR_STATE + dgram_rnd_below(&h->rng, 1u << 20);
     struct wire_inst inst = {
         .old_num = base, .new_num = base + 1, .ack_num = base + 2, .throwaway_num = 0,
     };
@@ -168,7 +146,7 @@ send_sealed(struct hostile *h, const uint8_t *payload, size_t len)
 {
     uint8_t dg[LIMITS_DATAGRAM_LEN];
     size_t dg_len = 0;
-    struct pkt_hdr hd = hdr(rnd_below(h, 4), PKT_TO_SERVER);
+    struct pkt_hdr hd = hdr(dgram_rnd_below(&h->rng, 4), PKT_TO_SERVER);
 
     if (pkt_seal(h->ocb, &hd, payload, len, dg, sizeof(dg), &dg_len) != 0) {
         h->errors++;
@@ -195,7 +173,7 @@ static void
 send_compressed(struct hostile *h, const uint8_t *in, size_t len)
 {
     struct wbuf *z = wbuf_new(LIMITS_ASSEMBLY_LEN);
-    uint64_t id = rnd(h) | (UINT64_C(1) << 63);
+    uint64_t id = dgram_rnd(&h->rng) | (UINT64_C(1) << 63);
 
     if (zc_compress(h->zc, in, len, z) != 0) {
         h->errors++;
@@ -231,27 +209,27 @@ static void
 send_garbage(struct hostile *h)
 {
     uint8_t buf[1400];
-    uint64_t id = rnd(h) | (UINT64_C(1) << 63);
+    uint64_t id = dgram_rnd(&h->rng) | (UINT64_C(1) << 63);
     size_t n = 0;
 
-    switch (rnd_below(h, 7)) {
+    switch (dgram_rnd_below(&h->rng, 7)) {
     case 0: /* shorter than a fragment header: upstream fatal_assert */
-        n = rnd_below(h, FRAG_HDR_LEN);
-        rnd_fill(h, buf, n);
+        n = dgram_rnd_below(&h->rng, FRAG_HDR_LEN);
+        dgram_rnd_fill(&h->rng, buf, n);
         send_sealed(h, buf, n);
         break;
     case 1: /* a final fragment that is not zlib */
-        n = 1 + rnd_below(h, 1000);
-        rnd_fill(h, buf, n);
+        n = 1 + dgram_rnd_below(&h->rng, 1000);
+        dgram_rnd_fill(&h->rng, buf, n);
         send_fragment(h, id, 0, true, buf, n);
         break;
     case 2: /* zlib of bytes that are not an Instruction */
-        n = 1 + rnd_below(h, 1000);
-        rnd_fill(h, buf, n);
+        n = 1 + dgram_rnd_below(&h->rng, 1000);
+        dgram_rnd_fill(&h->rng, buf, n);
         send_compressed(h, buf, n);
         break;
     case 3: { /* protocol_version 3 (upstream: "mosh protocol version mismatch") */
-        uint64_t base = FAR_STATE + rnd_below(h, 1u << 20);
+        uint64_t base = FAR_STATE + dgram_rnd_below(&h->rng, 1u << 20);
         n = put_varint_field(buf, 1, 3);
         n += put_varint_field(buf + n, 2, base);
         n += put_varint_field(buf + n, 3, base + 1);
@@ -270,12 +248,12 @@ send_garbage(struct hostile *h)
         break;
     }
     case 5: /* the same fragment number twice with different contents */
-        rnd_fill(h, buf, 64);
+        dgram_rnd_fill(&h->rng, buf, 64);
         send_fragment(h, id, 0, false, buf, 32);
         send_fragment(h, id, 0, false, buf + 32, 32);
         break;
     default: /* a final fragment numbered below one already held */
-        rnd_fill(h, buf, 64);
+        dgram_rnd_fill(&h->rng, buf, 64);
         send_fragment(h, id, 3, false, buf, 32);
         send_fragment(h, id, 1, true, buf + 32, 32);
         break;
@@ -290,37 +268,37 @@ send_kind(struct hostile *h, enum kind k)
 
     switch (k) {
     case K_RANDOM:
-        len = rnd_below(h, SEND_MAX + 1);
-        rnd_fill(h, dg, len);
+        len = dgram_rnd_below(&h->rng, SEND_MAX + 1);
+        dgram_rnd_fill(&h->rng, dg, len);
         break;
     case K_BADTAG:
-        nonce_encode(rnd(h) & NONCE_SEQ_MASK, false, dg);
-        len = PKT_NONCE_LEN + PKT_TS_LEN + PKT_TAG_LEN + rnd_below(h, 1400);
-        rnd_fill(h, dg + PKT_NONCE_LEN, len - PKT_NONCE_LEN);
+        nonce_encode(dgram_rnd(&h->rng) & NONCE_SEQ_MASK, false, dg);
+        len = PKT_NONCE_LEN + PKT_TS_LEN + PKT_TAG_LEN + dgram_rnd_below(&h->rng, 1400);
+        dgram_rnd_fill(&h->rng, dg + PKT_NONCE_LEN, len - PKT_NONCE_LEN);
         break;
     case K_WRONGDIR:
-        if (seal_harmless(h, rnd(h) & NONCE_SEQ_MASK, PKT_TO_CLIENT, dg, sizeof(dg), &len))
+        if (seal_harmless(h, dgram_rnd(&h->rng) & NONCE_SEQ_MASK, PKT_TO_CLIENT, dg, sizeof(dg), &len))
             goto fail;
         break;
     case K_TRUNC:
-        if (seal_harmless(h, rnd_below(h, 4), PKT_TO_SERVER, dg, sizeof(dg), &len))
+        if (seal_harmless(h, dgram_rnd_below(&h->rng, 4), PKT_TO_SERVER, dg, sizeof(dg), &len))
             goto fail;
-        len = rnd_below(h, len);
+        len = dgram_rnd_below(&h->rng, len);
         break;
     case K_OVERSIZE:
-        if (rnd_below(h, 2) == 0) {
-            if (seal_harmless(h, rnd_below(h, 4), PKT_TO_SERVER, dg, sizeof(dg), &len))
+        if (dgram_rnd_below(&h->rng, 2) == 0) {
+            if (seal_harmless(h, dgram_rnd_below(&h->rng, 4), PKT_TO_SERVER, dg, sizeof(dg), &len))
                 goto fail;
-            size_t extra = 1 + rnd_below(h, SEND_MAX - len);
-            rnd_fill(h, dg + len, extra);
+            size_t extra = 1 + dgram_rnd_below(&h->rng, SEND_MAX - len);
+            dgram_rnd_fill(&h->rng, dg + len, extra);
             len += extra;
         } else {
             /* Sealed whole: authentic, but past the receiver's 2048-byte buffer. */
             uint8_t pt[SEND_MAX], nonce[OCB_NONCE_LEN];
             size_t ptl = LIMITS_DATAGRAM_LEN + 1 - PKT_NONCE_LEN - PKT_TAG_LEN +
-                         rnd_below(h, SEND_MAX - LIMITS_DATAGRAM_LEN);
-            rnd_fill(h, pt, ptl);
-            nonce_encode(rnd_below(h, 4), false, dg);
+                         dgram_rnd_below(&h->rng, SEND_MAX - LIMITS_DATAGRAM_LEN);
+            dgram_rnd_fill(&h->rng, pt, ptl);
+            nonce_encode(dgram_rnd_below(&h->rng, 4), false, dg);
             nonce_expand(dg, nonce);
             if (ocb_seal(h->ocb, nonce, NULL, 0, pt, ptl, dg + PKT_NONCE_LEN) != 0)
                 goto fail;
@@ -328,9 +306,9 @@ send_kind(struct hostile *h, enum kind k)
         }
         break;
     case K_BITFLIP: {
-        if (seal_harmless(h, rnd_below(h, 4), PKT_TO_SERVER, dg, sizeof(dg), &len))
+        if (seal_harmless(h, dgram_rnd_below(&h->rng, 4), PKT_TO_SERVER, dg, sizeof(dg), &len))
             goto fail;
-        size_t bit = rnd_below(h, len * 8);
+        size_t bit = dgram_rnd_below(&h->rng, len * 8);
         dg[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         break;
     }
@@ -349,27 +327,13 @@ fail:
     h->errors++;
 }
 
-static int
-parse_ul(const char *s, unsigned long max, unsigned long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v > max)
-        return MSH_ERR_ARG;
-    *out = v;
-    return 0;
-}
-
 int
 main(int argc, char **argv)
 {
-    const char *host = "127.0.0.1", *port = NULL, *keytext = NULL, *why = "";
+    const char *host = "127.0.0.1", *port = NULL, *keytext = NULL;
     unsigned long count = 10000, seed = 0;
     bool have_seed = false, garbage = false;
-    uint8_t key[KEY_LEN];
     struct hostile h;
-    struct addrinfo hints, *ai = NULL;
     int opt, rc = 1;
 
     memset(&h, 0, sizeof(h));
@@ -380,13 +344,13 @@ main(int argc, char **argv)
         case 'k': keytext = optarg; break;
         case 'H': host = optarg; break;
         case 'n':
-            if (parse_ul(optarg, 100000000ul, &count) != 0) {
+            if (dgram_parse_ul(optarg, 100000000ul, &count) != 0) {
                 usage();
                 goto out;
             }
             break;
         case 's':
-            if (parse_ul(optarg, ~0ul, &seed) != 0) {
+            if (dgram_parse_ul(optarg, ~0ul, &seed) != 0) {
                 usage();
                 goto out;
             }
@@ -400,35 +364,19 @@ main(int argc, char **argv)
         usage();
         goto out;
     }
-    if (key_parse(keytext, strlen(keytext), key, &why) != 0) {
-        fprintf(stderr, "e2e_hostile: bad key: %s\n", why);
+    unsigned port_num;
+    if (dgram_connect("e2e_hostile", host, port, keytext, &h.fd, &h.ocb, &port_num) != 0)
         goto out;
-    }
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_socktype = SOCK_DGRAM;
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-    if (getaddrinfo(host, port, &hints, &ai) != 0 || ai == NULL) {
-        fprintf(stderr, "e2e_hostile: bad address %s port %s\n", host, port);
-        goto out;
-    }
-    /* Connected, so that a dead server shows up as ECONNREFUSED. */
-    h.fd = socket(ai->ai_family, SOCK_DGRAM, 0);
-    if (h.fd < 0 || connect(h.fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        perror("e2e_hostile: socket");
-        goto out;
-    }
     if (!have_seed && prng_bytes(&seed, sizeof(seed)) != 0)
         goto out;
     h.rng = seed | 1;
-    if (ocb_new(key, &h.ocb) != 0)
-        goto out;
     h.wire = wire_new();
     h.zc = zc_new();
     if (seal_harmless(&h, 1, PKT_TO_SERVER, h.replay, sizeof(h.replay), &h.replay_len) != 0)
         goto out;
 
     while (h.total < count && !h.refused) {
-        enum kind k = (enum kind)rnd_below(&h, garbage ? K_COUNT : K_GARBAGE);
+        enum kind k = (enum kind)dgram_rnd_below(&h.rng, garbage ? K_COUNT : K_GARBAGE);
         send_kind(&h, k);
     }
     printf("e2e_hostile: seed %lu, %lu datagrams to %s:%s:", seed, h.total, host, port);
@@ -437,8 +385,6 @@ main(int argc, char **argv)
     printf("; %lu send errors%s\n", h.errors, h.refused ? " (connection refused)" : "");
     rc = h.refused ? 2 : 0;
 out:
-    if (ai != NULL)
-        freeaddrinfo(ai);
     if (h.fd >= 0)
         close(h.fd);
     zc_free(h.zc);
