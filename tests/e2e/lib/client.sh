@@ -11,55 +11,21 @@ C_HOME=${C_HOME:-$H_TMP/home}
 C_ASAN=$H_TMP/asan
 mkdir -p "$C_HOME" "$C_ASAN"
 
+# shellcheck source=mosh.sh
+. "$(dirname "${BASH_SOURCE[0]}")/mosh.sh"
+
 # c_server_start NAME SERVER [VAR=VALUE...] -- [SERVER ARGUMENTS...]
-# Runs SERVER under `env -i` (HOME=$C_HOME, PATH, C.UTF-8, H_E2E_TAG, H_E2E_SERVER=NAME,
-# ASAN_OPTIONS and UBSAN_OPTIONS writing to $C_ASAN, then the VAR=VALUE words), stdin
-# from /dev/null, stdout and stderr to $H_TMP/NAME.out and NAME.err. Sets C_PORT and
-# C_KEY from "MOSH CONNECT", C_SPID to the daemon: from "[mosh-server detached, pid =
-# N]", or else the process carrying H_E2E_SERVER=NAME whose executable is SERVER.
-# Returns 1 (and logs why) on failure.
+# m_server_start (lib/mosh.sh) with HOME=$C_HOME and sanitizer reports in $C_ASAN (later
+# env words win). Sets C_PORT, C_KEY and C_SPID (the daemon). Returns 1 on failure.
 c_server_start() {
-    local name=$1 server=$2 rc line exe p
-    local -a envs=()
+    local name=$1 server=$2
     shift 2
-    while [ $# -gt 0 ] && [ "$1" != -- ]; do
-        envs+=("$1")
-        shift
-    done
-    [ $# -gt 0 ] && shift
     C_PORT="" C_KEY="" C_SPID=""
-    timeout 20 env -i HOME="$C_HOME" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
-        LC_ALL=C.UTF-8 H_E2E_TAG="$H_E2E_TAG" H_E2E_SERVER="$name" \
+    m_server_start "$name" "$server" HOME="$C_HOME" \
         ASAN_OPTIONS="log_path=$C_ASAN/asan-server-$name" \
-        UBSAN_OPTIONS="log_path=$C_ASAN/ubsan-server-$name:print_stacktrace=1" \
-        "${envs[@]}" "$server" "$@" \
-        </dev/null >"$H_TMP/$name.out" 2>"$H_TMP/$name.err"
-    rc=$?
-    line=$(tr -d '\r' <"$H_TMP/$name.out" |
-           grep -E '^MOSH CONNECT [0-9]+ [A-Za-z0-9+/]{22}[[:space:]]*$' | head -n 1)
-    if [ "$rc" -ne 0 ] || [ -z "$line" ]; then
-        h_log "server $name: exit status $rc, no valid MOSH CONNECT line; its output:"
-        sed 's/^/#   out|/' "$H_TMP/$name.out"
-        sed 's/^/#   err|/' "$H_TMP/$name.err"
+        UBSAN_OPTIONS="log_path=$C_ASAN/ubsan-server-$name:print_stacktrace=1" "$@" ||
         return 1
-    fi
-    # shellcheck disable=SC2086
-    set -- $line
-    C_PORT=$3 C_KEY=$4
-    C_SPID=$(sed -n 's/^\[mosh-server detached, pid = \([0-9][0-9]*\)\]$/\1/p' \
-                 "$H_TMP/$name.err" | head -n 1)
-    if [ -z "$C_SPID" ]; then
-        exe=$(readlink -f "$server")
-        for p in $(h_tagged_pids "H_E2E_SERVER=$name"); do
-            [ "$(readlink -f "/proc/$p/exe" 2>/dev/null)" = "$exe" ] && C_SPID=$p
-        done
-    fi
-    if [ -z "$C_SPID" ] || ! h_alive "$C_SPID"; then
-        h_log "server $name: cannot find its daemon process (pid '${C_SPID}')"
-        return 1
-    fi
-    h_track_pid "$C_SPID"
-    return 0
+    C_PORT=$M_PORT C_KEY=$M_KEY C_SPID=$M_PID
 }
 
 # c_child_pid PARENT EXE TIMEOUT_S: prints the PID of a child of PARENT whose executable
