@@ -29,69 +29,20 @@ b_keys() {
 # the first value of a keyword). Root may log in with $B_KEY. Fills B_SSHD_ADDR[NAME],
 # B_SSHD_PORT[NAME], B_SSHD_PID[NAME], B_SSHD_LOG[NAME], B_SSHD_HOSTPUB[NAME].
 b_sshd_start() {
-    local name=$1 addr=$2 d="$B_DIR/sshd-$1" port pid try deadline banner line
+    local name=$1 addr=$2 d="$B_DIR/sshd-$1"
     shift 2
     b_keys || return 1
-    mkdir -p "$d" /run/sshd || return 1
-    chmod 0755 /run/sshd 2>/dev/null
+    mkdir -p "$d" || return 1
     ssh-keygen -q -t ed25519 -N '' -C "boot-e2e-host-$name" -f "$d/host_key" \
         </dev/null || return 1
     cp "$B_KEY.pub" "$d/authorized_keys"
-    for try in 1 2 3 4 5; do
-        port=$(h_free_port) || return 1
-        : >"$d/sshd_config"
-        for line in "$@"; do
-            printf '%s\n' "$line" >>"$d/sshd_config"
-        done
-        cat >>"$d/sshd_config" <<EOF
-Port $port
-ListenAddress $addr
-HostKey $d/host_key
-PidFile none
-AuthorizedKeysFile $d/authorized_keys
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-UseDNS no
-PrintMotd no
-PrintLastLog no
-X11Forwarding no
-AllowTcpForwarding yes
-LogLevel VERBOSE
-MaxStartups 64
-SetEnv H_E2E_TAG=$H_E2E_TAG HISTFILE=$B_DIR/bash_history
-EOF
-        : >"$d/sshd.log"
-        /usr/sbin/sshd -D -f "$d/sshd_config" -E "$d/sshd.log" </dev/null &
-        pid=$!
-        h_track_pid "$pid"
-        deadline=$(($(date +%s) + 10))
-        banner=""
-        while h_alive "$pid" && [ "$(date +%s)" -lt "$deadline" ]; do
-            banner=$(timeout 2 bash -c \
-                'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 2 l <&3 && printf "%s" "$l"' \
-                "$addr" "$port" 2>/dev/null) && case $banner in SSH-2.0-*) break ;; esac
-            sleep 0.1
-        done
-        case $banner in
-            SSH-2.0-*)
-                B_SSHD_ADDR[$name]=$addr
-                B_SSHD_PORT[$name]=$port
-                B_SSHD_PID[$name]=$pid
-                B_SSHD_LOG[$name]=$d/sshd.log
-                B_SSHD_HOSTPUB[$name]=$d/host_key.pub
-                return 0
-                ;;
-        esac
-        h_kill_pids "$pid"
-        wait "$pid" 2>/dev/null
-        h_log "sshd $name attempt $try on $addr:$port failed:"
-        sed 's/^/#   /' "$d/sshd.log"
-    done
-    return 1
+    h_sshd_run "$d" "$addr" "$@" "AllowTcpForwarding yes" \
+        "SetEnv H_E2E_TAG=$H_E2E_TAG HISTFILE=$B_DIR/bash_history" || return 1
+    B_SSHD_ADDR[$name]=$addr
+    B_SSHD_PORT[$name]=$H_RUN_PORT
+    B_SSHD_PID[$name]=$H_RUN_PID
+    B_SSHD_LOG[$name]=$d/sshd.log
+    B_SSHD_HOSTPUB[$name]=$d/host_key.pub
 }
 
 # b_known NAME [KEYFILE]: the known_hosts line for sshd NAME ("[addr]:port type key"),

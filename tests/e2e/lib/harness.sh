@@ -194,21 +194,23 @@ h_free_port() {
 
 # ---- sshd ----
 
-# h_sshd_start [LISTEN_ADDR]: a private sshd (default 127.0.0.1) that lets root in with a
-# generated ed25519 key. Exports H_SSHD_ADDR H_SSHD_PORT H_SSHD_PID H_SSHD_LOG
-# H_SSH_CONFIG (use `ssh -F "$H_SSH_CONFIG" root@ADDR`) H_SSH_KEY H_SSH_KNOWN_HOSTS.
-h_sshd_start() {
-    local addr=${1:-127.0.0.1} d="$H_TMP/sshd" port pid try deadline banner
+# h_sshd_run DIR ADDR [CONFIG-LINE...]: runs /usr/sbin/sshd -D on ADDR and a free port
+# with DIR/host_key and DIR/authorized_keys (root may log in with a key) and the common
+# test settings; the CONFIG-LINEs come first, so they win (sshd keeps the first value of a
+# keyword). Ready once it answers with its version banner; a port lost to a race makes
+# it exit, and another port is tried (5 tries). Sets H_RUN_PORT and H_RUN_PID (tracked).
+h_sshd_run() {
+    local d=$1 addr=$2 port pid try deadline banner line
+    shift 2
     mkdir -p "$d" /run/sshd || { h_log "cannot create $d or /run/sshd"; return 1; }
     chmod 0755 /run/sshd 2>/dev/null
-    ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$d/host_key" </dev/null || return 1
-    ssh-keygen -q -t ed25519 -N '' -C e2e-user -f "$d/user_key" </dev/null || return 1
-    cp "$d/user_key.pub" "$d/authorized_keys"
-    # HostKeyAlias below makes the known_hosts entry independent of address and port.
-    printf 'e2e-sshd %s\n' "$(cut -d' ' -f1,2 "$d/host_key.pub")" >"$d/known_hosts"
     for try in 1 2 3 4 5; do
         port=$(h_free_port) || return 1
-        cat >"$d/sshd_config" <<EOF
+        : >"$d/sshd_config"
+        for line in "$@"; do
+            printf '%s\n' "$line" >>"$d/sshd_config"
+        done
+        cat >>"$d/sshd_config" <<EOF
 Port $port
 ListenAddress $addr
 HostKey $d/host_key
@@ -227,9 +229,47 @@ X11Forwarding no
 LogLevel VERBOSE
 MaxStartups 64
 EOF
-        cat >"$d/ssh_config" <<EOF
+        : >"$d/sshd.log"
+        /usr/sbin/sshd -D -f "$d/sshd_config" -E "$d/sshd.log" </dev/null &
+        pid=$!
+        h_track_pid "$pid"
+        deadline=$(($(date +%s) + 10))
+        banner=""
+        while h_alive "$pid" && [ "$(date +%s)" -lt "$deadline" ]; do
+            banner=$(timeout 2 bash -c \
+                'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 2 l <&3 && printf "%s" "$l"' \
+                "$addr" "$port" 2>/dev/null) && case $banner in SSH-2.0-*) break ;; esac
+            sleep 0.1
+        done
+        case $banner in
+            SSH-2.0-*)
+                H_RUN_PORT=$port H_RUN_PID=$pid
+                return 0
+                ;;
+        esac
+        h_kill_pids "$pid"
+        wait "$pid" 2>/dev/null
+        h_log "sshd in $d: attempt $try on $addr:$port failed:"
+        sed 's/^/#   /' "$d/sshd.log"
+    done
+    return 1
+}
+
+# h_sshd_start [LISTEN_ADDR]: a private sshd (default 127.0.0.1) that lets root in with a
+# generated ed25519 key. Exports H_SSHD_ADDR H_SSHD_PORT H_SSHD_PID H_SSHD_LOG
+# H_SSH_CONFIG (use `ssh -F "$H_SSH_CONFIG" root@ADDR`) H_SSH_KEY H_SSH_KNOWN_HOSTS.
+h_sshd_start() {
+    local addr=${1:-127.0.0.1} d="$H_TMP/sshd"
+    mkdir -p "$d" || { h_log "cannot create $d"; return 1; }
+    ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$d/host_key" </dev/null || return 1
+    ssh-keygen -q -t ed25519 -N '' -C e2e-user -f "$d/user_key" </dev/null || return 1
+    cp "$d/user_key.pub" "$d/authorized_keys"
+    # HostKeyAlias below makes the known_hosts entry independent of address and port.
+    printf 'e2e-sshd %s\n' "$(cut -d' ' -f1,2 "$d/host_key.pub")" >"$d/known_hosts"
+    h_sshd_run "$d" "$addr" || return 1
+    cat >"$d/ssh_config" <<EOF
 Host *
-    Port $port
+    Port $H_RUN_PORT
     User root
     IdentityFile $d/user_key
     IdentitiesOnly yes
@@ -246,39 +286,16 @@ Host *
     ConnectTimeout 10
     LogLevel ERROR
 EOF
-        : >"$d/sshd.log"
-        /usr/sbin/sshd -D -f "$d/sshd_config" -E "$d/sshd.log" </dev/null &
-        pid=$!
-        h_track_pid "$pid"
-        # Ready when it answers with its version banner; a lost port race makes it exit.
-        deadline=$(($(date +%s) + 10))
-        banner=""
-        while h_alive "$pid" && [ "$(date +%s)" -lt "$deadline" ]; do
-            banner=$(timeout 2 bash -c \
-                'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 2 l <&3 && printf "%s" "$l"' \
-                "$addr" "$port" 2>/dev/null) && case $banner in SSH-2.0-*) break ;; esac
-            sleep 0.1
-        done
-        case $banner in
-            SSH-2.0-*)
-                export H_SSHD_ADDR="$addr" H_SSHD_PORT="$port" H_SSHD_PID="$pid"
-                export H_SSHD_LOG="$d/sshd.log" H_SSH_CONFIG="$d/ssh_config"
-                export H_SSH_KEY="$d/user_key" H_SSH_KNOWN_HOSTS="$d/known_hosts"
-                if ! timeout 20 ssh -F "$H_SSH_CONFIG" "root@$addr" -- true </dev/null \
-                        >"$d/probe.out" 2>&1; then
-                    h_log "sshd on $addr:$port refuses our key:"
-                    sed 's/^/#   /' "$d/probe.out" "$d/sshd.log"
-                    return 1
-                fi
-                return 0
-                ;;
-        esac
-        h_kill_pids "$pid"
-        wait "$pid" 2>/dev/null
-        h_log "sshd attempt $try on port $port failed:"
-        sed 's/^/#   /' "$d/sshd.log"
-    done
-    return 1
+    export H_SSHD_ADDR="$addr" H_SSHD_PORT="$H_RUN_PORT" H_SSHD_PID="$H_RUN_PID"
+    export H_SSHD_LOG="$d/sshd.log" H_SSH_CONFIG="$d/ssh_config"
+    export H_SSH_KEY="$d/user_key" H_SSH_KNOWN_HOSTS="$d/known_hosts"
+    if ! timeout 20 ssh -F "$H_SSH_CONFIG" "root@$addr" -- true </dev/null \
+            >"$d/probe.out" 2>&1; then
+        h_log "sshd on $addr:$H_RUN_PORT refuses our key:"
+        sed 's/^/#   /' "$d/probe.out" "$d/sshd.log"
+        return 1
+    fi
+    return 0
 }
 
 # ---- tmux ----
