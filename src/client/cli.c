@@ -113,13 +113,7 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
             c->predict_overwrite = false;
             break;
         case OPT_PREDICT:
-            if (strcmp(optarg, "adaptive") && strcmp(optarg, "always") &&
-                strcmp(optarg, "never") && strcmp(optarg, "experimental")) {
-                snprintf(msg, len, "unknown prediction mode '%s' (adaptive, always, never, "
-                         "experimental)", optarg);
-                return BOOT_EXIT_USAGE;
-            }
-            c->predict = optarg;
+            c->predict = optarg; /* checked by cli_predict_mode, after --help (upstream) */
             break;
         case '4':
             c->family = AF_INET;
@@ -268,6 +262,19 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
     if (c->login && !c->user)
         c->user = xstrdup(c->login);
     return 0;
+}
+
+int
+cli_predict_mode(const struct cli *c, const char *env, enum pred_mode *mode, char *msg,
+                 size_t len)
+{
+    const char *name = c->predict ? c->predict : env;
+    if (pred_parse_mode(name, mode))
+        return 0;
+    /* Upstream's wording (mosh.pl predict_check); the caller adds the usage. */
+    snprintf(msg, len, "Unknown mode \"%s\"%s.", name,
+             c->predict ? "" : " (MOSH_PREDICTION_DISPLAY in environment)");
+    return BOOT_EXIT_USAGE;
 }
 
 void

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "bootstrap/boot.h"
+#include "client/pred.h"
 
 #define CLI_MAX_SSH_OPTIONS 64
 
@@ -46,6 +47,10 @@ struct cli {
  * (also for --help/--version, flagged in c). Free with cli_free. */
 int cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t msg_len);
 void cli_free(struct cli *c);
+/* The prediction mode from --predict/-a/-n, else env (MOSH_PREDICTION_DISPLAY), else
+ * adaptive. An unknown name returns BOOT_EXIT_USAGE with upstream's one-line message. */
+int cli_predict_mode(const struct cli *c, const char *env, enum pred_mode *mode, char *msg,
+                     size_t msg_len);
 void cli_usage(FILE *f, const char *argv0);
 
 #endif

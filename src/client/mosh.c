@@ -132,6 +132,14 @@ mosh_main(int argc, char **argv)
         version_print(stdout, "mosh");
         return 0;
     }
+    enum pred_mode pm;
+    rc = cli_predict_mode(&c, getenv("MOSH_PREDICTION_DISPLAY"), &pm, msg, sizeof(msg));
+    if (rc != 0) {
+        fprintf(stderr, "mosh: %s\n\n", msg);
+        cli_usage(stderr, "mosh");
+        cli_free(&c);
+        return rc;
+    }
     locale_set_native();
     if (!locale_is_utf8()) {
         char desc[256];
@@ -165,10 +173,6 @@ mosh_main(int argc, char **argv)
     snprintf(port, sizeof(port), "%u", (unsigned)res.port);
     cfg.ip = res.ip;
     cfg.port = port;
-    enum pred_mode pm;
-    const char *mode = c.predict ? c.predict : getenv("MOSH_PREDICTION_DISPLAY");
-    if (!pred_parse_mode(mode, &pm))
-        pm = PRED_ADAPTIVE;
     const char *ow = getenv("MOSH_PREDICTION_OVERWRITE");
     pred_init(&cfg.pred, pm, c.predict_overwrite || (ow && strcmp(ow, "yes") == 0));
     cfg.no_term_init = c.no_init || getenv("MOSH_NO_TERM_INIT") != NULL;

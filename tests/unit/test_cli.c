@@ -86,10 +86,32 @@ main(void)
     ASSERT_INT_EQ(c.family_mode, BOOT_FAMILY_PREFER_INET);
     cli_free(&c);
 
+    TEST_START("cli: prediction mode: option over environment, upstream's message");
+    enum pred_mode pm;
+    const char *p1[] = {"mosh", "--predict=experimental", "h"};
+    ASSERT_INT_EQ(parse(&c, msg, 3, p1), 0);
+    ASSERT_INT_EQ(cli_predict_mode(&c, "never", &pm, msg, sizeof(msg)), 0);
+    ASSERT_INT_EQ(pm, PRED_EXPERIMENTAL);
+    cli_free(&c);
+    const char *p2[] = {"mosh", "h"};
+    ASSERT_INT_EQ(parse(&c, msg, 2, p2), 0);
+    ASSERT_INT_EQ(cli_predict_mode(&c, NULL, &pm, msg, sizeof(msg)), 0);
+    ASSERT_INT_EQ(pm, PRED_ADAPTIVE);
+    ASSERT_INT_EQ(cli_predict_mode(&c, "always", &pm, msg, sizeof(msg)), 0);
+    ASSERT_INT_EQ(pm, PRED_ALWAYS);
+    ASSERT_INT_EQ(cli_predict_mode(&c, "bad", &pm, msg, sizeof(msg)), BOOT_EXIT_USAGE);
+    ASSERT_STR_EQ(msg, "Unknown mode \"bad\" (MOSH_PREDICTION_DISPLAY in environment).");
+    ASSERT_INT_EQ(cli_predict_mode(&c, "", &pm, msg, sizeof(msg)), BOOT_EXIT_USAGE);
+    cli_free(&c);
+    const char *p3[] = {"mosh", "--predict=sometimes", "h"};
+    ASSERT_INT_EQ(parse(&c, msg, 3, p3), 0); /* --help still works with it (upstream) */
+    ASSERT_INT_EQ(cli_predict_mode(&c, "always", &pm, msg, sizeof(msg)), BOOT_EXIT_USAGE);
+    ASSERT_STR_EQ(msg, "Unknown mode \"sometimes\".");
+    cli_free(&c);
+
     TEST_START("cli: usage errors");
     const char *bad[][4] = {
         {"mosh", NULL},
-        {"mosh", "--predict=sometimes", "h", NULL},
         {"mosh", "-p", "70000", "h"},
         {"mosh", "-p", "0:5", "h"},
         {"mosh", "--ssh-port=0", "h", NULL},
