@@ -11,6 +11,7 @@
 #include "crypto/ct.h"
 #include "crypto/prng.h"
 #include "network/frag.h"
+#include "network/pballoc.h"
 #include "network/zc.h"
 #include "util/err.h"
 #include "util/limits.h"
@@ -22,54 +23,6 @@
 #define INST_BUDGET(len) (2 * (len) + 64 * 1024)
 
 static const uint8_t empty[1];
-
-/* ---- bounded allocator ---- */
-
-union alloc_hdr {
-    size_t size;
-    max_align_t align;               /* keeps the user block aligned like malloc's */
-};
-
-static void *
-balloc(void *data, size_t size)
-{
-    struct wire_alloc *a = data;
-    union alloc_hdr *h;
-
-    if (size > a->budget - a->used || size > SIZE_MAX - sizeof(*h)) {
-        a->exhausted = true;
-        return NULL;
-    }
-    h = xmalloc(sizeof(*h) + size);
-    h->size = size;
-    a->used += size;
-    return h + 1;
-}
-
-static void
-bfree(void *data, void *p)
-{
-    struct wire_alloc *a = data;
-    union alloc_hdr *h;
-
-    if (p == NULL)
-        return;
-    h = (union alloc_hdr *)p - 1;
-    a->used -= h->size;
-    /* Decoded diffs are session plaintext. */
-    ct_wipe(p, h->size);
-    free(h);
-}
-
-void
-wire_alloc_init(struct wire_alloc *a, size_t budget)
-{
-    memset(a, 0, sizeof(*a));
-    a->pb.alloc = balloc;
-    a->pb.free = bfree;
-    a->pb.allocator_data = a;
-    a->budget = budget;
-}
 
 void
 wire_msg_free(struct wire_msg *m)
@@ -153,7 +106,7 @@ wire_inst_decode(const uint8_t *p, size_t len, struct wire_msg *m, struct wire_i
         r = MSH_ERR_TOO_LARGE;
         goto out;
     }
-    wire_alloc_init(&m->alloc, INST_BUDGET(len));
+    pballoc_init(&m->alloc, INST_BUDGET(len));
     msg = transport_buffers__instruction__unpack(&m->alloc.pb, len, len > 0 ? p : empty);
     if (msg == NULL) {
         r = m->alloc.exhausted ? MSH_ERR_TOO_LARGE : MSH_ERR_FORMAT;

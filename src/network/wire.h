@@ -11,8 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <protobuf-c/protobuf-c.h>
-
+#include "network/pballoc.h"
 #include "network/pkt.h"
 #include "util/macros.h"
 
@@ -35,19 +34,10 @@ struct wire_inst {
     size_t chaff_len;
 };
 
-/* A protobuf-c allocator with a byte budget: unpack of hostile input stops with an
- * error instead of allocating without bound. Usable for UserMessage/HostMessage too. */
-struct wire_alloc {
-    ProtobufCAllocator pb;           /* pass &a->pb to *__unpack and *__free_unpacked */
-    size_t budget, used;
-    bool exhausted;                  /* an allocation was refused */
-};
-void wire_alloc_init(struct wire_alloc *a, size_t budget);
-
 /* Holder of one unpacked Instruction; a zeroed struct is empty. */
 struct wire_msg {
     void *pb;                        /* TransportBuffers__Instruction */
-    struct wire_alloc alloc;
+    struct pballoc alloc;
 };
 void wire_msg_free(struct wire_msg *m);  /* leaves m empty; ok when empty */
 

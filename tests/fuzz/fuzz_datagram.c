@@ -11,6 +11,7 @@
 #include "crypto/ocb.h"
 #include "datagram_fmt.h"
 #include "fuzz.h"
+#include "network/pballoc.h"
 #include "network/pkt.h"
 #include "network/wire.h"
 #include "util/err.h"
@@ -23,11 +24,11 @@ static volatile size_t sink;   // keeps the field walks below from being optimis
 static void
 decode_diff(const uint8_t *p, size_t len)
 {
-    struct wire_alloc a;
+    struct pballoc a;
     ClientBuffers__UserMessage *um;
     HostBuffers__HostMessage *hm;
 
-    wire_alloc_init(&a, DIFF_BUDGET(len));
+    pballoc_init(&a, DIFF_BUDGET(len));
     um = client_buffers__user_message__unpack(&a.pb, len, p);
     if (um != NULL) {
         for (size_t i = 0; i < um->n_instruction; i++) {
@@ -39,7 +40,7 @@ decode_diff(const uint8_t *p, size_t len)
         }
         client_buffers__user_message__free_unpacked(um, &a.pb);
     }
-    wire_alloc_init(&a, DIFF_BUDGET(len));
+    pballoc_init(&a, DIFF_BUDGET(len));
     hm = host_buffers__host_message__unpack(&a.pb, len, p);
     if (hm != NULL) {
         for (size_t i = 0; i < hm->n_instruction; i++) {

@@ -153,29 +153,6 @@ test_decode(void)
     wire_msg_free(&m);
 }
 
-static void
-test_alloc(void)
-{
-    struct wire_alloc a;
-    void *p, *q;
-
-    TEST_START("bounded allocator");
-    wire_alloc_init(&a, 100);
-    p = a.pb.alloc(a.pb.allocator_data, 60);
-    ASSERT_TRUE(p != NULL);
-    ASSERT_TRUE(((uintptr_t)p % _Alignof(max_align_t)) == 0);
-    q = a.pb.alloc(a.pb.allocator_data, 41);
-    ASSERT_TRUE(q == NULL);
-    ASSERT_TRUE(a.exhausted);
-    q = a.pb.alloc(a.pb.allocator_data, 40);
-    ASSERT_TRUE(q != NULL);
-    ASSERT_INT_EQ(a.used, 100);
-    a.pb.free(a.pb.allocator_data, p);
-    a.pb.free(a.pb.allocator_data, q);
-    a.pb.free(a.pb.allocator_data, NULL);
-    ASSERT_INT_EQ(a.used, 0);
-}
-
 /* Pipeline through sealed datagrams, with a shuffle. */
 static void
 test_pipeline(struct ocb_ctx *c)
@@ -362,7 +339,6 @@ main(void)
         return 1;
     test_encode_bytes();
     test_decode();
-    test_alloc();
     test_pipeline(c);
     test_receive_errors();
     ocb_free(c);
