@@ -559,6 +559,12 @@ emu_free(struct emu *e)
     free(e);
 }
 
+size_t
+emu_bytes(const struct emu *e)
+{
+    return sizeof(*e) + fb_bytes(e->fb) + vtparse_bytes(&e->vp) + e->reply_cap;
+}
+
 struct emu *
 emu_copy(const struct emu *src)
 {

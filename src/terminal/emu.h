@@ -26,6 +26,10 @@ void emu_resize(struct emu *e, int cols, int rows);
 /* Resets the parser to the ground state (keeps the screen). */
 void emu_reset_parser(struct emu *e);
 
+/* Heap bytes e holds: fb_bytes of its framebuffer plus the parser's and the replies'
+ * buffers (for memory budgets, state_ops cost). */
+size_t emu_bytes(const struct emu *e);
+
 /* Borrowed: valid until the next call on e. */
 const struct fb *emu_fb(const struct emu *e);
 struct fb *emu_fb_mut(struct emu *e);

@@ -328,6 +328,25 @@ fb_free(struct fb *fb)
     free(fb);
 }
 
+size_t
+fb_bytes(const struct fb *fb)
+{
+    size_t n = sizeof(*fb) + (size_t)fb->rows * sizeof(*fb->row) + (size_t)fb->cols;
+
+    for (int i = 0; i < fb->rows; i++) {
+        const struct fb_row *r = fb->row[i];
+        n += sizeof(*r) + (size_t)r->cols * sizeof(r->cells[0]) +
+             (size_t)r->cap_ext * sizeof(*r->ext);
+    }
+    if (fb->title_ref != NULL)
+        n += sizeof(struct fb_str) + fb->title_len;
+    if (fb->icon_ref != NULL)
+        n += sizeof(struct fb_str) + fb->icon_len;
+    if (fb->clipboard_ref != NULL)
+        n += sizeof(struct fb_str) + fb->clipboard_len;
+    return n;
+}
+
 void
 fb_assign(struct fb *dst, const struct fb *src)
 {

@@ -129,6 +129,10 @@ struct fb *fb_new(int cols, int rows);
 void fb_free(struct fb *fb); /* NULL ok */
 /* A copy sharing all rows (cheap). Caller frees with fb_free. */
 struct fb *fb_copy(const struct fb *fb);
+/* The heap bytes fb references: its rows (shared ones counted in full, so the sum over
+ * framebuffers is an upper bound) with their combining storage, tabs, title, icon and
+ * clipboard. O(rows); for memory budgets (state_ops cost). */
+size_t fb_bytes(const struct fb *fb);
 /* Makes dst equal to src (sharing rows), reusing dst's allocations where it can. */
 void fb_assign(struct fb *dst, const struct fb *src);
 /* Synchronised state equal (§9.8): cells, wrap flags, size, cursor, modes, titles... */

@@ -575,6 +575,12 @@ vtparse_fini(struct vtparse *vp)
     vp->osc = NULL;
 }
 
+size_t
+vtparse_bytes(const struct vtparse *vp)
+{
+    return vp->osc != NULL ? OSC_BUF_LEN : 0;
+}
+
 void
 vtparse_reset(struct vtparse *vp)
 {

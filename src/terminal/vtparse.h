@@ -93,6 +93,8 @@ struct vtparse {
 
 void vtparse_init(struct vtparse *vp, const struct vtparse_cb *cb, void *user);
 void vtparse_fini(struct vtparse *vp);
+/* Heap bytes the parser holds (its OSC buffer, once an OSC was seen). */
+size_t vtparse_bytes(const struct vtparse *vp);
 /* Back to ground with an empty UTF-8 decoder; a pending OSC is dropped. */
 void vtparse_reset(struct vtparse *vp);
 /* Feeds untrusted bytes; any content is accepted, and state persists across calls. */
