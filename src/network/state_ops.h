@@ -23,6 +23,13 @@ struct state_ops {
     int (*apply)(void *s, const uint8_t *diff, size_t len);
     /* Removes the acknowledged prefix (user streams); NULL for states without one. */
     void (*subtract)(void *s, const void *acked_prefix);
+    /* The heap bytes the state holds, counting data it shares copy-on-write with other
+     * states in full (an upper bound, never an estimate from below): the transport sums
+     * it over the peer's states it holds against LIMITS_RECV_BYTES. Called once per
+     * stored state and again after subtract, so it must be cheap (O(rows) at most) and
+     * must not allocate. Optional: NULL counts 0, leaving only the LIMITS_RECV_STATES
+     * count. */
+    size_t (*cost)(const void *s);
 };
 
 #endif

@@ -18,6 +18,7 @@ struct tstate {
     uint64_t ts_ms;
     uint64_t num;
     void *state;
+    size_t cost; /* received states: state_ops cost when stored (or last subtracted) */
 };
 
 struct transport {
@@ -46,6 +47,8 @@ struct transport {
     size_t n_recv, cap_recv;
     void *last_consumed;     /* the remote state the application consumed last */
     uint64_t quench_until_ms;
+    size_t recv_bytes;       /* sum of recv[].cost, held under LIMITS_RECV_BYTES */
+    uint64_t refused;        /* new states refused: count quench or byte budget */
 
     struct wbuf *diff_a, *diff_b;
 };
@@ -54,6 +57,12 @@ static uint64_t
 u64_add(uint64_t a, uint64_t b)
 {
     return a > NEVER - b ? NEVER : a + b;
+}
+
+static size_t
+state_cost(const struct state_ops *ops, const void *s)
+{
+    return ops->cost != NULL ? ops->cost(s) : 0;
 }
 
 uint64_t
@@ -79,7 +88,7 @@ transport_new(const struct state_ops *mine, void *my_initial, const struct state
     t->link = *link;
     t->mindelay_ms = mindelay_ms;
     t->current = my_initial;
-    t->sent[0] = (struct tstate){now_ms, 0, mine->clone(my_initial)};
+    t->sent[0] = (struct tstate){now_ms, 0, mine->clone(my_initial), 0};
     t->n_sent = 1;
     t->assumed = 0;
     t->next_ack_ms = now_ms;
@@ -87,7 +96,8 @@ transport_new(const struct state_ops *mine, void *my_initial, const struct state
     t->mindelay_clock = NEVER;
     t->cap_recv = 16;
     t->recv = xcalloc(t->cap_recv, sizeof(*t->recv));
-    t->recv[0] = (struct tstate){now_ms, 0, their_initial};
+    t->recv[0] = (struct tstate){now_ms, 0, their_initial, state_cost(theirs, their_initial)};
+    t->recv_bytes = t->recv[0].cost;
     t->n_recv = 1;
     t->last_consumed = theirs->clone(their_initial);
     /* Diffs are capped by what a peer would inflate (protocol.md §2.7). */
@@ -205,7 +215,7 @@ calculate_timers(struct transport *t, uint64_t now_ms)
 static void
 add_sent_state(struct transport *t, uint64_t now_ms, uint64_t num)
 {
-    t->sent[t->n_sent++] = (struct tstate){now_ms, num, t->mine->clone(t->current)};
+    t->sent[t->n_sent++] = (struct tstate){now_ms, num, t->mine->clone(t->current), 0};
     if (t->n_sent > LIMITS_SENT_STATES) {
         /* Erase the state 16 places from the end, from the middle of the queue. */
         size_t victim = t->n_sent - 1 - 16;
@@ -378,8 +388,10 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
         size_t keep = 0;
         while (keep < t->n_recv && t->recv[keep].num < in->throwaway_num)
             keep++;
-        for (size_t k = 0; k < keep; k++)
+        for (size_t k = 0; k < keep; k++) {
+            t->recv_bytes -= t->recv[k].cost;
             t->theirs->free(t->recv[k].state);
+        }
         memmove(&t->recv[0], &t->recv[keep], (t->n_recv - keep) * sizeof(t->recv[0]));
         t->n_recv -= keep;
         ref -= keep;
@@ -387,14 +399,31 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
 
     if (t->n_recv > LIMITS_RECV_STATES) {
         /* Refuse rather than drop from the middle: never ack a state and forget it. */
-        if (now_ms < t->quench_until_ms)
+        if (now_ms < t->quench_until_ms) {
+            t->refused++;
             goto out;
+        }
         t->quench_until_ms = u64_add(now_ms, TRANSPORT_QUENCH_MS);
+    }
+    /* The byte budget refuses the same way, with no timed exception, except that a
+     * state is always taken when only its reference is held: the peer's next
+     * throwaway_num frees what it acknowledged, so an honest sender is slowed by at
+     * most a round trip, never stopped. Checked first without applying (cheap refusal
+     * of a flood), then with the new state's own cost. */
+    bool alone = t->n_recv == 1;
+    if (!alone && t->recv_bytes >= LIMITS_RECV_BYTES) {
+        t->refused++;
+        goto out;
     }
 
     state = t->theirs->clone(t->recv[ref].state);
     if (in->diff_len > 0 && (r = t->theirs->apply(state, in->diff, in->diff_len)) != 0)
         goto out;
+    size_t cost = state_cost(t->theirs, state);
+    if (!alone && cost > LIMITS_RECV_BYTES - t->recv_bytes) {
+        t->refused++;
+        goto out;
+    }
 
     for (pos = 0; pos < t->n_recv; pos++)
         if (t->recv[pos].num > in->new_num)
@@ -404,7 +433,8 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
         t->recv = xreallocarray(t->recv, t->cap_recv, sizeof(*t->recv));
     }
     memmove(&t->recv[pos + 1], &t->recv[pos], (t->n_recv - pos) * sizeof(t->recv[0]));
-    t->recv[pos] = (struct tstate){now_ms, in->new_num, state};
+    t->recv[pos] = (struct tstate){now_ms, in->new_num, state, cost};
+    t->recv_bytes += cost;
     t->n_recv++;
     state = NULL;
     if (pos != t->n_recv - 1)
@@ -427,8 +457,12 @@ transport_remote_diff(struct transport *t, struct wbuf *out)
     int r = t->theirs->diff(t->last_consumed, newest, out);
     if (t->theirs->subtract) {
         const void *oldest = t->recv[0].state;
-        for (size_t i = t->n_recv; i-- > 0;)
+        t->recv_bytes = 0;
+        for (size_t i = t->n_recv; i-- > 0;) {
             t->theirs->subtract(t->recv[i].state, oldest);
+            t->recv[i].cost = state_cost(t->theirs, t->recv[i].state);
+            t->recv_bytes += t->recv[i].cost;
+        }
     }
     /* Even when the diff failed (a state that is not an extension of the consumed one,
      * which only a broken peer produces) the application moves on to the newest state. */
@@ -510,4 +544,16 @@ size_t
 transport_received_count(const struct transport *t)
 {
     return t->n_recv;
+}
+
+size_t
+transport_received_bytes(const struct transport *t)
+{
+    return t->recv_bytes;
+}
+
+uint64_t
+transport_refused_count(const struct transport *t)
+{
+    return t->refused;
 }

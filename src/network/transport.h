@@ -69,8 +69,12 @@ uint64_t transport_remote_ms(const struct transport *t);
 int transport_remote_diff(struct transport *t, struct wbuf *out) WARN_UNUSED_RESULT;
 
 /* Takes one complete, version-checked Instruction from the peer. Returns 0 when it was
- * processed or harmlessly ignored (duplicate, unknown base, quench); MSH_ERR_PROTO or the
- * apply error when it was malformed (dropped; the session goes on). */
+ * processed or harmlessly ignored (duplicate, unknown base, refused); MSH_ERR_PROTO or
+ * the apply error when it was malformed (dropped; the session goes on). A new state is
+ * refused (dropped, counted in transport_refused_count, never acknowledged) while more
+ * than LIMITS_RECV_STATES are held (for TRANSPORT_QUENCH_MS at a time, as upstream) or
+ * while the held states' cost (state_ops cost) would pass LIMITS_RECV_BYTES, unless only
+ * its reference state is held. */
 int transport_recv(struct transport *t, const struct transport_instr *in, uint64_t now_ms)
     WARN_UNUSED_RESULT;
 /* Sends whatever is due. Returns the link's error, if any. */
@@ -96,6 +100,9 @@ uint64_t transport_last_heard_ms(const struct transport *t);
 /* Number of our sent states kept / remote states held (tests and diagnostics). */
 size_t transport_sent_count(const struct transport *t);
 size_t transport_received_count(const struct transport *t);
+/* Sum of the held remote states' state_ops cost, and the new states refused so far. */
+size_t transport_received_bytes(const struct transport *t);
+uint64_t transport_refused_count(const struct transport *t);
 /* ceil(SRTT/2) clamped to [20, 250] ms: the frame interval (§5.4). */
 uint64_t transport_send_interval_ms(const struct transport *t);
 

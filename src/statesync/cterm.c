@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hostinput.pb-c.h"
+#include "network/pballoc.h"
 #include "terminal/display.h"
 #include "util/err.h"
 #include "util/limits.h"
@@ -243,12 +244,16 @@ op_apply(void *p, const uint8_t *diff, size_t len)
 {
     struct cterm *c = p;
     HostBuffers__HostMessage *msg = NULL;
+    struct pballoc a;
     int r = MSH_ERR_FORMAT;
 
     if (len > LIMITS_PROTOBUF_LEN)
         return MSH_ERR_TOO_LARGE;
-    if ((msg = host_buffers__host_message__unpack(NULL, len, diff)) == NULL)
+    pballoc_init(&a, LIMITS_HOST_DECODE_RATIO * len + LIMITS_DECODE_SLACK);
+    if ((msg = host_buffers__host_message__unpack(&a.pb, len, diff)) == NULL) {
+        r = a.exhausted ? MSH_ERR_TOO_LARGE : MSH_ERR_FORMAT;
         goto out;
+    }
     for (size_t i = 0; i < msg->n_instruction; i++) {
         const HostBuffers__Instruction *in = msg->instruction[i];
         /* Upstream checks hostbytes, then resize, then echoack (completeterminal.cc). */
@@ -276,8 +281,15 @@ op_apply(void *p, const uint8_t *diff, size_t len)
     r = 0;
 out:
     if (msg)
-        host_buffers__host_message__free_unpacked(msg, NULL);
+        host_buffers__host_message__free_unpacked(msg, &a.pb);
     return r;
+}
+
+static size_t
+op_cost(const void *p)
+{
+    const struct cterm *c = p;
+    return sizeof(*c) + emu_bytes(c->emu);
 }
 
 const struct state_ops cterm_ops = {
@@ -287,4 +299,5 @@ const struct state_ops cterm_ops = {
     .diff = op_diff,
     .apply = op_apply,
     .subtract = NULL,
+    .cost = op_cost,
 };

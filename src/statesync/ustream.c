@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "userinput.pb-c.h"
+#include "network/pballoc.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/wbuf.h"
@@ -211,13 +212,17 @@ op_apply(void *p, const uint8_t *diff, size_t len)
     struct ustream *s = p;
     int r = MSH_ERR_FORMAT;
     ClientBuffers__UserMessage *msg = NULL;
+    struct pballoc a;
 
     if (len > LIMITS_PROTOBUF_LEN)
         return MSH_ERR_TOO_LARGE;
     if (len == 0)
         return 0;
-    if ((msg = client_buffers__user_message__unpack(NULL, len, diff)) == NULL)
+    pballoc_init(&a, LIMITS_USER_DECODE_RATIO * len + LIMITS_DECODE_SLACK);
+    if ((msg = client_buffers__user_message__unpack(&a.pb, len, diff)) == NULL) {
+        r = a.exhausted ? MSH_ERR_TOO_LARGE : MSH_ERR_FORMAT;
         goto out;
+    }
     for (size_t i = 0; i < msg->n_instruction; i++) {
         const ClientBuffers__Instruction *in = msg->instruction[i];
         /* Upstream looks at keystroke first, then resize (user.cc apply_string). */
@@ -238,7 +243,7 @@ op_apply(void *p, const uint8_t *diff, size_t len)
     r = 0;
 out:
     if (msg)
-        client_buffers__user_message__free_unpacked(msg, NULL);
+        client_buffers__user_message__free_unpacked(msg, &a.pb);
     return r;
 }
 
@@ -261,6 +266,13 @@ op_subtract(void *p, const void *pprefix)
     s->n -= prefix->n;
 }
 
+static size_t
+op_cost(const void *p)
+{
+    const struct ustream *s = p;
+    return sizeof(*s) + s->cap * sizeof(*s->ev);
+}
+
 const struct state_ops ustream_ops = {
     .clone = op_clone,
     .free = op_free,
@@ -268,4 +280,5 @@ const struct state_ops ustream_ops = {
     .diff = op_diff,
     .apply = op_apply,
     .subtract = op_subtract,
+    .cost = op_cost,
 };

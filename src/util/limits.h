@@ -10,9 +10,21 @@
 #define LIMITS_FRAGMENTS 0x8000             /* 15-bit fragment numbers */
 #define LIMITS_PROTOBUF_LEN LIMITS_INFLATE_LEN /* an Instruction is what inflated */
 #define LIMITS_RECV_STATES 1024             /* receiver quench threshold (§5.5) */
+#define LIMITS_RECV_BYTES (64u << 20)       /* bytes of the peer's states held (state_ops
+                                               cost), each side: an honest window is a few
+                                               states (a 200x60 screen costs ~200 KB),
+                                               while 1024 maximal ones would be 12 GB of
+                                               user streams or 32 GB+ of screens */
 #define LIMITS_SENT_STATES 32               /* sender list length before pruning (§5.2) */
 #define LIMITS_CLIENT_SOCKETS 10            /* old client sockets kept after hops (§6) */
 #define LIMITS_USTREAM_EVENTS (1u << 20)    /* events in one user-stream state (a paste) */
+/* Decoding a diff (UserMessage, HostMessage) may allocate RATIO x its length + SLACK
+ * (network/pballoc): protobuf-c makes a struct per repeated Instruction, so 4 MB of empty
+ * Instructions would decode to ~240 MB. */
+#define LIMITS_DECODE_SLACK (64u * 1024)    /* bookkeeping of any small message */
+#define LIMITS_HOST_DECODE_RATIO 2          /* honest: one copy of the hoststring */
+#define LIMITS_USER_DECODE_RATIO 20         /* honest: up to 18 for keystrokes alternating
+                                               with resizes, 14 for resizes alone */
 
 /* Terminal (protocol.md §9, style.md §7). */
 #define LIMITS_FB_COLS 2000                 /* widest screen accepted from a peer resize */

@@ -15,9 +15,10 @@
 #include "network/pkt.h"
 #include "network/wire.h"
 #include "util/err.h"
+#include "util/limits.h"
 
-/* Inner messages are tiny structs per instruction: allow generous fan-out, bounded. */
-#define DIFF_BUDGET(len) (64 * (len) + 64 * 1024)
+/* The budgets statesync decodes diffs with (util/limits.h). */
+#define DIFF_BUDGET(ratio, len) ((ratio) * (len) + LIMITS_DECODE_SLACK)
 
 static volatile size_t sink;   // keeps the field walks below from being optimised out
 
@@ -28,7 +29,7 @@ decode_diff(const uint8_t *p, size_t len)
     ClientBuffers__UserMessage *um;
     HostBuffers__HostMessage *hm;
 
-    pballoc_init(&a, DIFF_BUDGET(len));
+    pballoc_init(&a, DIFF_BUDGET(LIMITS_USER_DECODE_RATIO, len));
     um = client_buffers__user_message__unpack(&a.pb, len, p);
     if (um != NULL) {
         for (size_t i = 0; i < um->n_instruction; i++) {
@@ -40,7 +41,7 @@ decode_diff(const uint8_t *p, size_t len)
         }
         client_buffers__user_message__free_unpacked(um, &a.pb);
     }
-    pballoc_init(&a, DIFF_BUDGET(len));
+    pballoc_init(&a, DIFF_BUDGET(LIMITS_HOST_DECODE_RATIO, len));
     hm = host_buffers__host_message__unpack(&a.pb, len, p);
     if (hm != NULL) {
         for (size_t i = 0; i < hm->n_instruction; i++) {

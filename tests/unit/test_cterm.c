@@ -3,10 +3,13 @@
  * order (echoack, resize, hostbytes), diff/apply round trips, and hostile diffs. */
 #include <string.h>
 
+#include "hostinput.pb-c.h"
+#include "pbpeak.h"
 #include "statesync/cterm.h"
 #include "terminal/fb.h"
 #include "test.h"
 #include "util/err.h"
+#include "util/limits.h"
 #include "util/wbuf.h"
 
 static void
@@ -109,10 +112,60 @@ test_diff_apply(void)
     wbuf_free(w);
 }
 
+/* Issue 14: the HostMessage decode budget and the cost the transport counts. */
+static void
+test_budget(void)
+{
+    static uint8_t msg[LIMITS_PROTOBUF_LEN];
+    struct cterm *c = cterm_new(80, 24);
+
+    TEST_START("decode budget: Instructions that fit are taken, one more is refused");
+    pbpeak_empty_fill(msg, sizeof(msg));
+    size_t n = pbpeak_empty_crossing(&host_buffers__host_message__descriptor,
+                                     LIMITS_HOST_DECODE_RATIO, LIMITS_DECODE_SLACK, msg, 100000);
+    ASSERT_TRUE(n > 100 && n < 100000);
+    ASSERT_INT_EQ(cterm_ops.apply(c, msg, 2 * n), 0);
+    ASSERT_INT_EQ(cterm_ops.apply(c, msg, 2 * (n + 1)), MSH_ERR_TOO_LARGE);
+
+    TEST_START("decode budget: 4 MB of empty Instructions is refused");
+    ASSERT_INT_EQ(cterm_ops.apply(c, msg, sizeof(msg)), MSH_ERR_TOO_LARGE);
+
+    TEST_START("decode budget: a full 2000x1000 screen of text fits");
+    struct cterm *big = cterm_new(2000, 1000);
+    struct wbuf *w = wbuf_new(LIMITS_INFLATE_LEN);
+    static uint8_t text[2000 * 1000];
+    memset(text, 'x', sizeof(text));
+    emu_write(cterm_emu(big), text, sizeof(text));
+    ASSERT_INT_EQ(cterm_ops.diff(c, big, w), 0);
+    ASSERT_TRUE(wbuf_len(w) > 2000 * 1000);
+    ASSERT_INT_EQ(cterm_ops.apply(c, wbuf_ptr(w), wbuf_len(w)), 0);
+    ASSERT_TRUE(cterm_ops.equal(c, big));
+
+    TEST_START("cost: every cell of a screen, and a copy-on-write clone in full");
+    struct cterm *small = cterm_new(80, 24);
+    ASSERT_TRUE(cterm_ops.cost(small) >= 80 * 24 * sizeof(struct fb_cell));
+    ASSERT_TRUE(cterm_ops.cost(small) < 80 * 24 * sizeof(struct fb_cell) + 64 * 1024);
+    ASSERT_TRUE(cterm_ops.cost(big) >= 2000 * 1000 * sizeof(struct fb_cell));
+    void *copy = cterm_ops.clone(big);
+    ASSERT_INT_EQ(cterm_ops.cost(copy), cterm_ops.cost(big));
+    cterm_ops.free(copy);
+
+    TEST_START("cost: combining characters and the parser's OSC buffer count");
+    size_t before = cterm_ops.cost(small);
+    static const uint8_t marks[] = "a\xcc\x81" "b\xcc\x81" "\x1b]0;title\x07";
+    emu_write(cterm_emu(small), marks, sizeof(marks) - 1);
+    ASSERT_TRUE(cterm_ops.cost(small) >= before + LIMITS_OSC_LEN + 2 * sizeof(struct fb_ext));
+    cterm_free(small);
+    cterm_free(big);
+    cterm_free(c);
+    wbuf_free(w);
+}
+
 int
 main(void)
 {
     test_echo_ack();
     test_diff_apply();
+    test_budget();
     return TEST_DONE();
 }

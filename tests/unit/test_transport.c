@@ -8,6 +8,7 @@
 #include "network/transport.h"
 #include "test.h"
 #include "util/err.h"
+#include "util/limits.h"
 #include "util/wbuf.h"
 #include "util/xmalloc.h"
 
@@ -68,7 +69,32 @@ s_subtract(void *p, const void *prefix)
     s->len -= n;
     s->base += n;
 }
-static const struct state_ops sops = {s_clone, s_free, s_equal, s_diff, s_apply, s_subtract};
+static size_t
+s_cost(const void *p)
+{
+    (void)p;
+    return sizeof(struct sstate);
+}
+static const struct state_ops sops = {s_clone, s_free,     s_equal, s_diff,
+                                      s_apply, s_subtract, s_cost};
+
+/* The same stream, weighing 1 MiB per byte it holds, to reach LIMITS_RECV_BYTES with a
+ * few states; it counts its applies (a refusal before applying costs none). */
+#define W_BYTE_COST ((size_t)1 << 20)
+static unsigned w_applies;
+static int
+w_apply(void *p, const uint8_t *d, size_t n)
+{
+    w_applies++;
+    return s_apply(p, d, n);
+}
+static size_t
+w_cost(const void *p)
+{
+    return ((const struct sstate *)p)->len * W_BYTE_COST;
+}
+static const struct state_ops wops = {s_clone, s_free,     s_equal, s_diff,
+                                      w_apply, s_subtract, w_cost};
 
 /* ---- a terminal-like state: a snapshot; the diff is the whole new value ---- */
 struct vstate {
@@ -100,7 +126,7 @@ v_apply(void *p, const uint8_t *d, size_t n)
                               (uint32_t)d[2] << 8 | d[3];
     return 0;
 }
-static const struct state_ops vops = {v_clone, s_free, v_equal, v_diff, v_apply, NULL};
+static const struct state_ops vops = {v_clone, s_free, v_equal, v_diff, v_apply, NULL, NULL};
 
 /* ---- the simulated link ---- */
 static uint64_t rng = 88172645463325252ull;
@@ -389,6 +415,128 @@ test_hostile(void)
     transport_free(t);
 }
 
+/* A receiver of weighted streams: the byte budget (issue 14). */
+static void
+test_budget(void)
+{
+    static struct sim s;
+    static uint8_t bytes[200];
+    memset(&s, 0, sizeof(s));
+    memset(bytes, 'x', sizeof(bytes));
+    struct end es = {&s, 1, true};
+    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    uint64_t now = 1000000;
+    struct transport *t = transport_new(&vops, xcalloc(1, sizeof(struct vstate)), &wops,
+                                        xcalloc(1, sizeof(struct sstate)), &ls,
+                                        TRANSPORT_MINDELAY_SERVER_MS, now);
+    const size_t budget_states = LIMITS_RECV_BYTES / W_BYTE_COST;
+    struct transport_instr in = {0, 0, 0, 0, bytes, 1};
+
+    TEST_START("budget: states added are counted at their cost");
+    ASSERT_INT_EQ(transport_received_bytes(t), 0);
+    for (uint64_t n = 1; n < budget_states; n++) {
+        in.new_num = n;
+        ASSERT_INT_EQ(transport_recv(t, &in, now), 0);
+    }
+    ASSERT_INT_EQ(transport_received_count(t), budget_states);
+    ASSERT_INT_EQ(transport_received_bytes(t), LIMITS_RECV_BYTES - W_BYTE_COST);
+    ASSERT_INT_EQ(transport_refused_count(t), 0);
+
+    TEST_START("budget: a state that would pass it by one byte's cost is refused");
+    in.new_num = 1000;
+    in.diff_len = 2;
+    ASSERT_INT_EQ(transport_recv(t, &in, now), 0);
+    ASSERT_INT_EQ(transport_refused_count(t), 1);
+    ASSERT_INT_EQ(transport_received_count(t), budget_states);
+    ASSERT_U64_EQ(transport_remote_num(t), budget_states - 1);
+
+    TEST_START("budget: one that reaches it exactly is taken");
+    in.new_num = budget_states;
+    in.diff_len = 1;
+    ASSERT_INT_EQ(transport_recv(t, &in, now), 0);
+    ASSERT_INT_EQ(transport_received_bytes(t), LIMITS_RECV_BYTES);
+    ASSERT_U64_EQ(transport_remote_num(t), budget_states);
+
+    TEST_START("budget: at the budget, new states are refused before they are applied");
+    unsigned applies = w_applies;
+    for (uint64_t n = 2000; n < 2100; n++) {
+        in.new_num = n;
+        ASSERT_INT_EQ(transport_recv(t, &in, now), 0);
+    }
+    ASSERT_INT_EQ(w_applies, applies);
+    ASSERT_INT_EQ(transport_refused_count(t), 101);
+    ASSERT_U64_EQ(transport_remote_num(t), budget_states);
+    ASSERT_INT_EQ(transport_received_bytes(t), LIMITS_RECV_BYTES);
+
+    TEST_START("budget: a refused state is never acknowledged");
+    ASSERT_INT_EQ(transport_tick(t, now + 1000), 0);
+    ASSERT_TRUE(s.n > 0);
+    if (s.n > 0)
+        ASSERT_U64_EQ(s.q[s.n - 1].in.ack_num, budget_states);
+
+    TEST_START("budget: states thrown away give their cost back");
+    struct transport_instr next = {budget_states, 5000, 0, budget_states, bytes, 1};
+    ASSERT_INT_EQ(transport_recv(t, &next, now), 0);
+    ASSERT_INT_EQ(transport_received_count(t), 2);
+    ASSERT_INT_EQ(transport_received_bytes(t), 3 * W_BYTE_COST); /* 1 + 2 bytes */
+    ASSERT_U64_EQ(transport_remote_num(t), 5000);
+
+    TEST_START("budget: a consumed (subtracted) prefix gives its cost back");
+    struct wbuf *w = wbuf_new(4096);
+    ASSERT_INT_EQ(transport_remote_diff(t, w), 0);
+    ASSERT_INT_EQ(transport_received_bytes(t), 1 * W_BYTE_COST);
+    wbuf_free(w);
+
+    TEST_START("budget: a state alone with its reference is taken even past the budget");
+    struct transport_instr huge = {5000, 5001, 0, 5000, bytes, sizeof(bytes)};
+    ASSERT_INT_EQ(transport_recv(t, &huge, now), 0);
+    ASSERT_INT_EQ(transport_received_count(t), 2);
+    ASSERT_U64_EQ(transport_remote_num(t), 5001);
+    ASSERT_TRUE(transport_received_bytes(t) > LIMITS_RECV_BYTES);
+    struct transport_instr more = {5001, 5002, 0, 5000, bytes, 1};
+    uint64_t refused = transport_refused_count(t);
+    ASSERT_INT_EQ(transport_recv(t, &more, now), 0);
+    ASSERT_INT_EQ(transport_refused_count(t), refused + 1);
+    more.throwaway_num = 5001; /* the honest sender learned our ack */
+    ASSERT_INT_EQ(transport_recv(t, &more, now), 0);
+    ASSERT_U64_EQ(transport_remote_num(t), 5002);
+    ASSERT_INT_EQ(transport_received_count(t), 2);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    transport_free(t);
+}
+
+/* Upstream's count quench (LIMITS_RECV_STATES, TRANSPORT_QUENCH_MS), for light states. */
+static void
+test_quench(void)
+{
+    static struct sim s;
+    memset(&s, 0, sizeof(s));
+    struct end es = {&s, 1, true};
+    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    uint64_t now = 1000000;
+    struct transport *t = transport_new(&vops, xcalloc(1, sizeof(struct vstate)), &sops,
+                                        xcalloc(1, sizeof(struct sstate)), &ls,
+                                        TRANSPORT_MINDELAY_SERVER_MS, now);
+    struct transport_instr in = {0, 0, 0, 0, (const uint8_t *)"q", 1};
+
+    TEST_START("quench: past 1024 held states one is taken per 15 s, the rest refused");
+    for (uint64_t n = 1; n <= LIMITS_RECV_STATES + 10; n++) {
+        in.new_num = n;
+        ASSERT_INT_EQ(transport_recv(t, &in, now), 0);
+    }
+    ASSERT_INT_EQ(transport_received_count(t), LIMITS_RECV_STATES + 2);
+    ASSERT_INT_EQ(transport_refused_count(t), 9);
+    ASSERT_INT_EQ(transport_received_bytes(t),
+                  (LIMITS_RECV_STATES + 2) * sizeof(struct sstate));
+    in.new_num = 5000;
+    ASSERT_INT_EQ(transport_recv(t, &in, now + TRANSPORT_QUENCH_MS - 1), 0);
+    ASSERT_INT_EQ(transport_refused_count(t), 10);
+    ASSERT_INT_EQ(transport_recv(t, &in, now + TRANSPORT_QUENCH_MS), 0);
+    ASSERT_INT_EQ(transport_received_count(t), LIMITS_RECV_STATES + 3);
+    transport_free(t);
+}
+
 static void
 test_shutdown(void)
 {
@@ -447,6 +595,8 @@ main(void)
 {
     test_first_instruction();
     test_hostile();
+    test_budget();
+    test_quench();
     test_shutdown();
     TEST_START("lossless");
     run_sim(0, 0, 0, 300);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "userinput.pb-c.h"
+#include "pbpeak.h"
 #include "statesync/ustream.h"
 #include "test.h"
 #include "util/err.h"
@@ -145,10 +147,57 @@ test_roundtrip(void)
     wbuf_free(w);
 }
 
+/* Issue 14: the UserMessage decode budget and the cost the transport counts. */
+static void
+test_budget(void)
+{
+    static uint8_t msg[LIMITS_PROTOBUF_LEN];
+    struct ustream *s = ustream_new();
+
+    TEST_START("decode budget: Instructions that fit are taken, one more is refused");
+    pbpeak_empty_fill(msg, sizeof(msg));
+    size_t n = pbpeak_empty_crossing(&client_buffers__user_message__descriptor,
+                                     LIMITS_USER_DECODE_RATIO, LIMITS_DECODE_SLACK, msg, 100000);
+    ASSERT_TRUE(n > 1000 && n < 100000);
+    ASSERT_INT_EQ(ustream_ops.apply(s, msg, 2 * n), 0);
+    ASSERT_INT_EQ(ustream_ops.apply(s, msg, 2 * (n + 1)), MSH_ERR_TOO_LARGE);
+
+    TEST_START("decode budget: 4 MB of empty Instructions is refused");
+    ASSERT_INT_EQ(ustream_ops.apply(s, msg, sizeof(msg)), MSH_ERR_TOO_LARGE);
+    ASSERT_INT_EQ(ustream_len(s), 0);
+
+    TEST_START("decode budget: an honest worst case (keystrokes between resizes) fits");
+    struct ustream *from = ustream_new(), *to = ustream_new();
+    struct wbuf *w = wbuf_new(LIMITS_PROTOBUF_LEN);
+    for (int i = 0; i < 250000; i++)
+        if (ustream_push_bytes(to, (const uint8_t *)"k", 1) != 0 ||
+            ustream_push_resize(to, 80 + i % 100, 24 + i % 50) != 0)
+            break;
+    ASSERT_INT_EQ(ustream_len(to), 500000);
+    ASSERT_INT_EQ(ustream_ops.diff(from, to, w), 0);
+    ASSERT_TRUE(wbuf_len(w) > LIMITS_PROTOBUF_LEN - LIMITS_PROTOBUF_LEN / 8);
+    ASSERT_INT_EQ(ustream_ops.apply(from, wbuf_ptr(w), wbuf_len(w)), 0);
+    ASSERT_TRUE(ustream_ops.equal(from, to));
+
+    TEST_START("cost: grows with the events held, and a clone costs what it holds");
+    size_t c0 = ustream_ops.cost(s);
+    ASSERT_TRUE(c0 > 0 && c0 < 1024);
+    ASSERT_TRUE(ustream_ops.cost(to) >= 500000 * sizeof(struct ustream_ev));
+    void *copy = ustream_ops.clone(to);
+    ASSERT_TRUE(ustream_ops.cost(copy) >= 500000 * sizeof(struct ustream_ev));
+    ASSERT_TRUE(ustream_ops.cost(copy) <= ustream_ops.cost(to));
+    ustream_ops.free(copy);
+    wbuf_free(w);
+    ustream_free(from);
+    ustream_free(to);
+    ustream_free(s);
+}
+
 int
 main(void)
 {
     test_encodings();
     test_roundtrip();
+    test_budget();
     return TEST_DONE();
 }
