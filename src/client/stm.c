@@ -18,6 +18,7 @@
 #include "crypto/ct.h"
 #include "network/ssp.h"
 #include "statesync/cterm.h"
+#include "statesync/ext.h"
 #include "statesync/ustream.h"
 #include "terminal/display.h"
 #include "terminal/fb.h"
@@ -283,6 +284,9 @@ run(struct client *c)
         return STM_SETUP_FAILED;
     }
     c->t = ssp_transport(c->ssp);
+    /* The capability announcement rides in every user state from the first one on;
+     * upstream's server skips it (statesync/ext.h, proto/EXTENSIONS.md). */
+    ustream_set_features(transport_current(c->t), EXT_CLIENT);
     /* The first client state tells the server the size of the terminal (§5.11). */
     if (ustream_push_resize(transport_current(c->t), cols, rows) != 0)
         return STM_SETUP_FAILED;

@@ -18,6 +18,7 @@
 #include "network/ssp.h"
 #include "server/utmp.h"
 #include "statesync/cterm.h"
+#include "statesync/ext.h"
 #include "statesync/ustream.h"
 #include "terminal/kbd.h"
 #include "util/err.h"
@@ -131,6 +132,20 @@ apply_user_input(struct state *s, uint64_t now)
         cterm_register_input(cfg->term, s->last_remote_num, now);
 }
 
+/* The capability handshake (statesync/ext.h): a client that announced gets our answer in
+ * the next state; one that did not (upstream's) never sees an extension field. */
+static void
+answer_client(struct state *s)
+{
+    const struct ustream *remote = transport_remote(s->t);
+    uint64_t answer = ext_answer(ustream_features(remote));
+    if (answer != 0 && cterm_features(s->cfg->term) == 0) {
+        cterm_set_features(s->cfg->term, answer);
+        log_debug("client announced extensions %#llx; answered %#llx",
+                  (unsigned long long)ustream_features(remote), (unsigned long long)answer);
+    }
+}
+
 static void
 note_connection(struct state *s)
 {
@@ -213,8 +228,10 @@ serve_run(const struct serve_cfg *cfg)
             if (transport_remote_num(s.t) != s.last_remote_num) {
                 s.last_remote_num = transport_remote_num(s.t);
                 /* Our state must not change once our shutdown has begun (§5.7). */
-                if (!transport_shutdown_in_progress(s.t))
+                if (!transport_shutdown_in_progress(s.t)) {
                     apply_user_input(&s, now);
+                    answer_client(&s);
+                }
                 note_connection(&s);
                 if (!s.child_released) {
                     /* Tell the child to start the login session (protocol.md §7.6). */

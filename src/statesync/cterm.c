@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "cmosh.pb-c.h"
 #include "hostinput.pb-c.h"
 #include "network/pballoc.h"
 #include "terminal/display.h"
@@ -19,6 +20,7 @@ struct input_rec {
 struct cterm {
     struct emu *emu;
     uint64_t echo_ack;
+    uint64_t features; /* cmosh extension fields (statesync/ext.h) */
     /* Server side only; not part of the state (not cloned, not compared). */
     struct input_rec hist[CTERM_INPUT_HISTORY];
     size_t n_hist;
@@ -57,6 +59,24 @@ uint64_t
 cterm_echo_ack(const struct cterm *c)
 {
     return c->echo_ack;
+}
+
+void
+cterm_set_features(struct cterm *c, uint64_t bits)
+{
+    c->features = bits;
+}
+
+uint64_t
+cterm_features(const struct cterm *c)
+{
+    return c->features;
+}
+
+static bool
+ext_equal(const struct cterm *a, const struct cterm *b)
+{
+    return a->features == b->features;
 }
 
 void
@@ -107,6 +127,7 @@ op_clone(const void *p)
     struct cterm *c = xcalloc(1, sizeof(*c));
     c->emu = emu_copy(s->emu);
     c->echo_ack = s->echo_ack;
+    c->features = s->features;
     return c;
 }
 
@@ -120,7 +141,8 @@ static bool
 op_equal(const void *pa, const void *pb)
 {
     const struct cterm *a = pa, *b = pb;
-    return a->echo_ack == b->echo_ack && fb_equal(emu_fb(a->emu), emu_fb(b->emu));
+    return a->echo_ack == b->echo_ack && ext_equal(a, b) &&
+           fb_equal(emu_fb(a->emu), emu_fb(b->emu));
 }
 
 static size_t
@@ -186,20 +208,63 @@ append_hostbytes(const struct fb *ff, const struct fb *tf, struct wbuf *out)
     return 0;
 }
 
+/* Packs a HostMessage of n Instructions onto out. */
+static int
+append_instructions(HostBuffers__Instruction *ins, size_t n, struct wbuf *out)
+{
+    HostBuffers__Instruction *ptrs[4];
+    HostBuffers__HostMessage msg;
+    uint8_t *dst;
+    int r;
+
+    if (n == 0)
+        return 0;
+    ASSERT(n <= ARRAY_LEN(ptrs));
+    for (size_t i = 0; i < n; i++)
+        ptrs[i] = &ins[i];
+    host_buffers__host_message__init(&msg);
+    msg.n_instruction = n;
+    msg.instruction = ptrs;
+    size_t len = host_buffers__host_message__get_packed_size(&msg);
+    if ((r = wbuf_reserve(out, len, &dst)) != 0)
+        return r;
+    if (host_buffers__host_message__pack(&msg, dst) != len)
+        return MSH_ERR_INTERNAL;
+    return 0;
+}
+
+/* The changed extension fields, in one Instruction that an upstream client would parse
+ * and skip (protocol.md §4.4); nothing at all while they equal the base's. */
+static int
+append_ext(const struct cterm *from, const struct cterm *to, struct wbuf *out)
+{
+    HostBuffers__Instruction ins;
+    Cmosh__HostExt ext;
+
+    if (ext_equal(from, to))
+        return 0;
+    host_buffers__instruction__init(&ins);
+    cmosh__host_ext__init(&ext);
+    if (from->features != to->features) {
+        ext.has_features = 1;
+        ext.features = to->features;
+    }
+    ins.cmosh = &ext;
+    return append_instructions(&ins, 1, out);
+}
+
 static int
 op_diff(const void *pfrom, const void *pto, struct wbuf *out)
 {
     const struct cterm *from = pfrom, *to = pto;
     const struct fb *ff = emu_fb(from->emu), *tf = emu_fb(to->emu);
-    HostBuffers__Instruction ins[2], *ptrs[2];
+    HostBuffers__Instruction ins[2];
     HostBuffers__EchoAck ack;
     HostBuffers__ResizeMessage rs;
-    HostBuffers__HostMessage msg;
     size_t n = 0, start = wbuf_len(out);
     bool fb_changed = !fb_equal(ff, tf);
     int r = MSH_ERR_INTERNAL;
 
-    host_buffers__host_message__init(&msg);
     if (from->echo_ack != to->echo_ack) {
         host_buffers__instruction__init(&ins[n]);
         host_buffers__echo_ack__init(&ack);
@@ -215,22 +280,12 @@ op_diff(const void *pfrom, const void *pto, struct wbuf *out)
         rs.height = tf->rows;
         ins[n++].resize = &rs;
     }
-    if (n > 0) {
-        for (size_t i = 0; i < n; i++)
-            ptrs[i] = &ins[i];
-        msg.n_instruction = n;
-        msg.instruction = ptrs;
-        size_t len = host_buffers__host_message__get_packed_size(&msg);
-        uint8_t *dst;
-        if ((r = wbuf_reserve(out, len, &dst)) != 0)
-            goto out;
-        if (host_buffers__host_message__pack(&msg, dst) != len) {
-            r = MSH_ERR_INTERNAL;
-            goto out;
-        }
-    }
+    if ((r = append_instructions(ins, n, out)) != 0)
+        goto out;
     /* Repeated message fields concatenate on the wire, so hostbytes can follow. */
     if (fb_changed && (r = append_hostbytes(ff, tf, out)) != 0)
+        goto out;
+    if ((r = append_ext(from, to, out)) != 0)
         goto out;
     r = 0;
 out:
@@ -276,6 +331,9 @@ op_apply(void *p, const uint8_t *diff, size_t len)
             /* Upstream asserts the ack never decreases; a lower one is ignored here. */
             if (in->echoack->echo_ack_num > c->echo_ack)
                 c->echo_ack = in->echoack->echo_ack_num;
+        } else if (in->cmosh != NULL) {
+            if (in->cmosh->has_features)
+                c->features = in->cmosh->features;
         }
     }
     r = 0;

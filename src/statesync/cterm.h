@@ -2,7 +2,10 @@
 /* The complete terminal, the server's state (protocol.md §5.9-5.10; upstream
  * src/statesync/completeterminal.cc): the emulator's framebuffer plus the echo-ack number.
  * Its diff is a serialized HostBuffers.HostMessage: echoack, resize, hostbytes, in that
- * order, the hostbytes made by display_new_frame with every capability. */
+ * order, the hostbytes made by display_new_frame with every capability, then cmosh's
+ * extension fields (statesync/ext.h) in a HostExt Instruction of their own, only when
+ * they differ from the base; they stay at their zero values (and so never reach the
+ * wire) unless the server answered a client's announcement. */
 #ifndef MSH_STATESYNC_CTERM_H
 #define MSH_STATESYNC_CTERM_H
 
@@ -26,6 +29,11 @@ void cterm_free(struct cterm *c); /* NULL ok */
 struct emu *cterm_emu(struct cterm *c);
 const struct emu *cterm_emu_const(const struct cterm *c);
 uint64_t cterm_echo_ack(const struct cterm *c);
+
+/* The capability answer (EXT_* bits; 0 = none: an upstream server, or not yet). The
+ * server sets it once, from ext_answer() of the client's announcement. */
+void cterm_set_features(struct cterm *c, uint64_t bits);
+uint64_t cterm_features(const struct cterm *c);
 
 /* Server side (§5.10): user state n reached the pty at now_ms. */
 void cterm_register_input(struct cterm *c, uint64_t n, uint64_t now_ms);

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "cmosh.pb-c.h"
 #include "userinput.pb-c.h"
 #include "network/pballoc.h"
 #include "util/err.h"
@@ -14,6 +15,7 @@
 struct ustream {
     struct ustream_ev *ev;
     size_t n, cap;
+    uint64_t features; /* sticky cmosh extension fields: never subtracted */
 };
 
 struct ustream *
@@ -67,6 +69,24 @@ ustream_push_resize(struct ustream *s, int32_t cols, int32_t rows)
     return 0;
 }
 
+void
+ustream_set_features(struct ustream *s, uint64_t bits)
+{
+    s->features = bits;
+}
+
+uint64_t
+ustream_features(const struct ustream *s)
+{
+    return s->features;
+}
+
+static bool
+ext_equal(const struct ustream *a, const struct ustream *b)
+{
+    return a->features == b->features;
+}
+
 size_t
 ustream_len(const struct ustream *s)
 {
@@ -94,6 +114,7 @@ op_clone(const void *p)
 {
     const struct ustream *s = p;
     struct ustream *c = xcalloc(1, sizeof(*c));
+    c->features = s->features;
     if (s->n) {
         c->ev = xmemdup(s->ev, s->n * sizeof(*s->ev));
         c->n = c->cap = s->n;
@@ -111,7 +132,7 @@ static bool
 op_equal(const void *pa, const void *pb)
 {
     const struct ustream *a = pa, *b = pb;
-    if (a->n != b->n)
+    if (a->n != b->n || !ext_equal(a, b))
         return false;
     for (size_t i = 0; i < a->n; i++)
         if (!ev_equal(&a->ev[i], &b->ev[i]))
@@ -142,16 +163,20 @@ op_diff(const void *pfrom, const void *pto, struct wbuf *out)
     ClientBuffers__ResizeMessage *sizes = NULL;
     uint8_t *bytes = NULL;
     size_t nbytes = 0;
+    Cmosh__ClientExt ext;
 
     if (!prefix_ok(from, to))
         return MSH_ERR_FORMAT;
-    if (from->n == to->n)
+    bool ext_changed = !ext_equal(from, to);
+    if (from->n == to->n && !ext_changed)
         return 0; /* no events: an empty diff, zero bytes */
 
-    /* One Instruction per run of bytes (one Keystroke) and one per resize. */
+    /* One Instruction per run of bytes (one Keystroke), one per resize, and the changed
+     * extension fields in one Instruction of their own after them: upstream's server parses
+     * and skips an Instruction with only an unknown field (protocol.md §4.4). */
     size_t rest = to->n - from->n;
-    ins = xcalloc(rest, sizeof(*ins));
-    ptrs = xcalloc(rest, sizeof(*ptrs));
+    ins = xcalloc(rest + 1, sizeof(*ins));
+    ptrs = xcalloc(rest + 1, sizeof(*ptrs));
     keys = xcalloc(rest, sizeof(*keys));
     sizes = xcalloc(rest, sizeof(*sizes));
     bytes = xmalloc(rest);
@@ -180,6 +205,13 @@ op_diff(const void *pfrom, const void *pto, struct wbuf *out)
             ins[n_ins].resize = &sizes[n_ins];
             n_ins++;
         }
+    }
+    if (ext_changed) {
+        client_buffers__instruction__init(&ins[n_ins]);
+        cmosh__client_ext__init(&ext);
+        ext.has_features = 1;
+        ext.features = to->features;
+        ins[n_ins++].cmosh = &ext;
     }
     for (size_t i = 0; i < n_ins; i++)
         ptrs[i] = &ins[i];
@@ -238,6 +270,9 @@ op_apply(void *p, const uint8_t *diff, size_t len)
             }
             if ((r = ustream_push_resize(s, in->resize->width, in->resize->height)) != 0)
                 goto out;
+        } else if (in->cmosh != NULL) {
+            if (in->cmosh->has_features)
+                s->features = in->cmosh->features;
         }
     }
     r = 0;
@@ -259,7 +294,8 @@ op_subtract(void *p, const void *pprefix)
     if (prefix->n == 0)
         return; /* also keeps memmove away from an unallocated (NULL) event array */
     /* Upstream asserts the prefix matches; a state that does not start with the acked
-     * prefix keeps its events (it can only arise from a broken peer). */
+     * prefix keeps its events (it can only arise from a broken peer). The sticky extension
+     * fields stay in every case. */
     if (!prefix_ok(prefix, s))
         return;
     memmove(s->ev, s->ev + prefix->n, (s->n - prefix->n) * sizeof(*s->ev));

@@ -4,7 +4,14 @@
  * Resize and the keystrokes `echo wire-ok-$((6*7))` CR, reads HostMessages until the host
  * bytes contain "wire-ok-42", then runs the shutdown handshake and checks the server
  * exits 0. Bounded to 20 s; the server daemon is reaped through PR_SET_CHILD_SUBREAPER
- * and killed by PID on any failure. */
+ * and killed by PID on any failure.
+ *
+ * The capability handshake (proto/EXTENSIONS.md): state 1 also carries cmosh's
+ * announcement (ClientExt on field 1000, an Instruction of its own) and state 2 has one
+ * between the two halves of the keystrokes, so the echoed text proves that upstream's
+ * server parsed and skipped both. MSH_INTEROP_EXPECT=answer (our server) requires the
+ * answer; otherwise no HostMessage may carry field 1000 or any unknown field.
+ * MSH_INTEROP_ANNOUNCE=0 sends no announcement (an upstream client). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,12 +27,14 @@
 #include <unistd.h>
 
 #include "bootstrap/bootline.h"
+#include "cmosh.pb-c.h"
 #include "crypto/key.h"
 #include "crypto/ocb.h"
 #include "hostinput.pb-c.h"
 #include "network/frag.h"
 #include "network/pkt.h"
 #include "network/wire.h"
+#include "statesync/ext.h"
 #include "userinput.pb-c.h"
 #include "util/err.h"
 #include "util/mono.h"
@@ -144,6 +153,8 @@ struct session {
     char host[1 << 16];
     size_t host_len;
     unsigned datagrams_in, instructions_in;
+    uint64_t answer;         /* HostExt.features seen (0: none) */
+    unsigned ext_seen;       /* HostMessage Instructions with field 1000 or unknown ones */
 };
 
 static void
@@ -197,6 +208,10 @@ take_hostmessage(struct session *s, const uint8_t *diff, size_t len)
         die("server sent a HostMessage that does not parse");
     for (size_t i = 0; i < m->n_instruction; i++) {
         const HostBuffers__Instruction *in = m->instruction[i];
+        if (in->cmosh != NULL || in->base.n_unknown_fields != 0)
+            s->ext_seen++;
+        if (in->cmosh != NULL && in->cmosh->has_features)
+            s->answer = in->cmosh->features;
         if (in->hostbytes && in->hostbytes->has_hoststring) {
             size_t n = in->hostbytes->hoststring.len;
             if (n > sizeof(s->host) - 1 - s->host_len)
@@ -254,31 +269,51 @@ pump(struct session *s, int ms)
     }
 }
 
+/* A UserMessage of up to two Instructions: keys (or, without keys, a resize), then, with
+ * announce, cmosh's announcement, then keys2 if given. */
 static size_t
-user_message(uint8_t *out, size_t cap, const char *keys, int cols, int rows)
+user_message(uint8_t *out, size_t cap, const char *keys, int cols, int rows, bool announce,
+             const char *keys2)
 {
-    ClientBuffers__Instruction ins;
-    ClientBuffers__Instruction *p = &ins;
-    ClientBuffers__Keystroke ks;
+    ClientBuffers__Instruction ins[3];
+    ClientBuffers__Instruction *p[3] = {&ins[0], &ins[1], &ins[2]};
+    ClientBuffers__Keystroke ks, ks2;
     ClientBuffers__ResizeMessage rs;
+    Cmosh__ClientExt ext;
     ClientBuffers__UserMessage um;
-    client_buffers__instruction__init(&ins);
+    size_t n = 0;
     client_buffers__user_message__init(&um);
+    client_buffers__instruction__init(&ins[n]);
     if (keys) {
         client_buffers__keystroke__init(&ks);
         ks.has_keys = 1;
         ks.keys.data = (uint8_t *)(uintptr_t)keys;
         ks.keys.len = strlen(keys);
-        ins.keystroke = &ks;
+        ins[n++].keystroke = &ks;
     } else {
         client_buffers__resize_message__init(&rs);
         rs.has_width = rs.has_height = 1;
         rs.width = cols;
         rs.height = rows;
-        ins.resize = &rs;
+        ins[n++].resize = &rs;
     }
-    um.n_instruction = 1;
-    um.instruction = &p;
+    if (announce) {
+        client_buffers__instruction__init(&ins[n]);
+        cmosh__client_ext__init(&ext);
+        ext.has_features = 1;
+        ext.features = EXT_CLIENT;
+        ins[n++].cmosh = &ext;
+    }
+    if (keys2) {
+        client_buffers__instruction__init(&ins[n]);
+        client_buffers__keystroke__init(&ks2);
+        ks2.has_keys = 1;
+        ks2.keys.data = (uint8_t *)(uintptr_t)keys2;
+        ks2.keys.len = strlen(keys2);
+        ins[n++].keystroke = &ks2;
+    }
+    um.n_instruction = n;
+    um.instruction = p;
     size_t len = client_buffers__user_message__get_packed_size(&um);
     if (len > cap)
         die("user message too large");
@@ -297,6 +332,10 @@ main(void)
 
     if (getenv("MSH_INTEROP_SERVER"))
         server_path = getenv("MSH_INTEROP_SERVER");
+    const char *ann = getenv("MSH_INTEROP_ANNOUNCE");
+    const char *expect = getenv("MSH_INTEROP_EXPECT");
+    bool announce = ann == NULL || strcmp(ann, "0") != 0;
+    bool want_answer = expect != NULL && strcmp(expect, "answer") == 0;
     if (access(server_path, X_OK) != 0)
         die("the server is missing: install Debian's mosh package (scripts/test does)");
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
@@ -328,7 +367,7 @@ main(void)
 
     /* State 1: the resize, until the server acknowledges it. */
     uint8_t d1[64], d2[128];
-    size_t l1 = user_message(d1, sizeof(d1), NULL, 80, 24);
+    size_t l1 = user_message(d1, sizeof(d1), NULL, 80, 24, announce, NULL);
     s.my_last = 1;
     while (s.my_acked < 1) {
         if (mono_now_ms() - t0 > DEADLINE_MS)
@@ -337,7 +376,7 @@ main(void)
         pump(&s, 200);
     }
     /* State 2: the keystrokes, on top of state 1. */
-    size_t l2 = user_message(d2, sizeof(d2), "echo wire-ok-$((6*7))\r", 0, 0);
+    size_t l2 = user_message(d2, sizeof(d2), "echo wire-", 0, 0, announce, "ok-$((6*7))\r");
     s.my_last = 2;
     uint64_t last_send = 0;
     while (strstr(s.host, "wire-ok-42") == NULL) {
@@ -362,6 +401,17 @@ main(void)
             s.datagrams_in, s.instructions_in, (unsigned long long)(mono_now_ms() - t0));
     if (strstr(s.host, "echo wire-ok-$((6*7))") == NULL)
         die("the typed command was not echoed in the host bytes");
+    if (want_answer) {
+        if (s.answer != ext_answer(EXT_CLIENT))
+            die("our server did not answer the announcement with ext_answer(EXT_CLIENT)");
+        fprintf(stderr, "interop_wire: the server answered the announcement: %#llx\n",
+                (unsigned long long)s.answer);
+    } else if (s.ext_seen != 0) {
+        die("the server sent field 1000 or an unknown field to this client");
+    } else {
+        fprintf(stderr, "interop_wire: no extension field in any HostMessage (%s)\n",
+                announce ? "announced; the server did not answer" : "no announcement");
+    }
 
     /* Shutdown (protocol.md §5.7): new_num = UINT64_MAX until the server acks it. */
     while (!s.srv_shutdown_acked) {

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cmosh's protocol extensions (proto/cmosh.proto, proto/EXTENSIONS.md): one bit each in
+ * the capability announcement. The client puts the bits it understands (plus the modes it
+ * asks for) into its user stream; our server answers with the subset it will use, and only
+ * to a client that announced EXT_HELLO. A bit never set in the answer means the extension
+ * is off, so an upstream peer on either side sees upstream's protocol. */
+#ifndef MSH_STATESYNC_EXT_H
+#define MSH_STATESYNC_EXT_H
+
+#include <stdint.h>
+
+#define EXT_HELLO (UINT64_C(1) << 0) /* the handshake itself: "I speak cmosh extensions" */
+
+/* What this build's server implements (it answers with announced & EXT_SERVER). */
+#define EXT_SERVER (EXT_HELLO)
+/* What this build's client understands (it announces these). */
+#define EXT_CLIENT (EXT_HELLO)
+
+/* The server's answer to an announcement: the announced bits it implements; 0 (no answer)
+ * to anything that is not a cmosh announcement. */
+static inline uint64_t
+ext_answer(uint64_t announced)
+{
+    return (announced & EXT_HELLO) ? announced & EXT_SERVER : 0;
+}
+
+#endif

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cmosh's capability handshake (statesync/ext.h, proto/EXTENSIONS.md): the exact wire form
+ * of the announcement and the answer, and, through two real transports over a scripted
+ * link with the real user-stream and terminal states, that the announcement survives a
+ * lost first state, retransmission and the user stream's prefix subtraction on both ends;
+ * that the server answers only a client that announced; that nothing new ever reaches a
+ * client that did not announce; and that a server that does not answer leaves the client
+ * with no extension. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmosh.pb-c.h"
+#include "hostinput.pb-c.h"
+#include "network/transport.h"
+#include "statesync/cterm.h"
+#include "statesync/ext.h"
+#include "statesync/ustream.h"
+#include "test.h"
+#include "util/err.h"
+#include "util/wbuf.h"
+#include "util/xmalloc.h"
+
+static void
+test_encodings(void)
+{
+    struct ustream *u0 = ustream_new(), *u1 = ustream_new();
+    struct cterm *c0 = cterm_new(80, 24), *c1 = cterm_new(80, 24);
+    struct wbuf *w = wbuf_new(1 << 16);
+
+    TEST_START("announcement: resize, then ClientExt{features} on field 1000 alone");
+    ustream_set_features(u1, EXT_HELLO);
+    ASSERT_INT_EQ(ustream_push_resize(u1, 80, 24), 0);
+    ASSERT_FALSE(ustream_ops.equal(u0, u1));
+    ASSERT_INT_EQ(ustream_ops.diff(u0, u1, w), 0);
+    /* 0a 06 [1a 04 [28 50 30 18]]  0a 05 [c2 3e (1000:LEN) 02 [08 01]] */
+    ASSERT_INT_EQ(wbuf_len(w), 8 + 7);
+    ASSERT_MEM_EQ(wbuf_ptr(w), "\x0a\x06\x1a\x04\x28\x50\x30\x18\x0a\x05\xc2\x3e\x02\x08\x01",
+                  15);
+
+    TEST_START("announcement: applies, and is part of the state");
+    struct ustream *u2 = ustream_ops.clone(u0);
+    ASSERT_INT_EQ(ustream_ops.apply(u2, wbuf_ptr(w), wbuf_len(w)), 0);
+    ASSERT_TRUE(ustream_ops.equal(u2, u1));
+    ASSERT_U64_EQ(ustream_features(u2), EXT_HELLO);
+
+    TEST_START("announcement: a later diff is upstream's bytes exactly");
+    struct ustream *front = ustream_ops.clone(u1);
+    ASSERT_INT_EQ(ustream_push_bytes(u1, (const uint8_t *)"a", 1), 0);
+    ustream_ops.subtract(u1, front);
+    ustream_ops.subtract(front, front);
+    ASSERT_U64_EQ(ustream_features(u1), EXT_HELLO);
+    ASSERT_U64_EQ(ustream_features(front), EXT_HELLO);
+    wbuf_reset(w);
+    ASSERT_INT_EQ(ustream_ops.diff(front, u1, w), 0);
+    ASSERT_INT_EQ(wbuf_len(w), 7);
+    ASSERT_MEM_EQ(wbuf_ptr(w), "\x0a\x05\x12\x03\x22\x01\x61", 7);
+
+    TEST_START("answer: HostExt{features} on field 1000, nothing else");
+    ASSERT_TRUE(cterm_ops.equal(c0, c1));
+    cterm_set_features(c1, ext_answer(EXT_HELLO));
+    ASSERT_FALSE(cterm_ops.equal(c0, c1));
+    wbuf_reset(w);
+    ASSERT_INT_EQ(cterm_ops.diff(c0, c1, w), 0);
+    ASSERT_INT_EQ(wbuf_len(w), 7);
+    ASSERT_MEM_EQ(wbuf_ptr(w), "\x0a\x05\xc2\x3e\x02\x08\x01", 7);
+    struct cterm *c2 = cterm_ops.clone(c0);
+    ASSERT_INT_EQ(cterm_ops.apply(c2, wbuf_ptr(w), wbuf_len(w)), 0);
+    ASSERT_U64_EQ(cterm_features(c2), EXT_HELLO);
+    ASSERT_TRUE(cterm_ops.equal(c2, c1));
+
+    TEST_START("answer: only to an announcement");
+    ASSERT_U64_EQ(ext_answer(0), 0);
+    ASSERT_U64_EQ(ext_answer(~EXT_HELLO), 0);
+    ASSERT_U64_EQ(ext_answer(~UINT64_C(0)), EXT_SERVER);
+
+    TEST_START("apply: an extension Instruction with unknown inner fields is skipped");
+    /* ClientExt{field 9 = 1}: a later cmosh's field this build does not know */
+    static const uint8_t later[] = {0x0a, 0x05, 0xc2, 0x3e, 0x02, 0x48, 0x01};
+    struct ustream *u3 = ustream_new();
+    ASSERT_INT_EQ(ustream_ops.apply(u3, later, sizeof(later)), 0);
+    ASSERT_U64_EQ(ustream_features(u3), 0);
+    ASSERT_INT_EQ(ustream_len(u3), 0);
+    struct cterm *c3 = cterm_new(80, 24);
+    ASSERT_INT_EQ(cterm_ops.apply(c3, later, sizeof(later)), 0);
+    ASSERT_U64_EQ(cterm_features(c3), 0);
+    /* a truncated extension is a format error */
+    static const uint8_t cut[] = {0x0a, 0x05, 0xc2, 0x3e, 0x05, 0x08, 0x01};
+    ASSERT_INT_EQ(ustream_ops.apply(u3, cut, sizeof(cut)), MSH_ERR_FORMAT);
+    ASSERT_INT_EQ(cterm_ops.apply(c3, cut, sizeof(cut)), MSH_ERR_FORMAT);
+
+    ustream_free(u0);
+    ustream_free(u1);
+    ustream_free(u2);
+    ustream_free(u3);
+    ustream_free(front);
+    cterm_free(c0);
+    cterm_free(c1);
+    cterm_free(c2);
+    cterm_free(c3);
+    wbuf_free(w);
+}
+
+/* ---- two transports and a scripted link: the test decides what arrives ---- */
+
+struct pkt {
+    struct transport_instr in;
+    uint8_t *diff;
+};
+
+struct link {
+    struct pkt q[2][256]; /* [0]: to the client, [1]: to the server */
+    size_t n[2];
+    unsigned host_ext_seen; /* HostMessages that carried field 1000 */
+};
+
+struct end {
+    struct link *l;
+    int me; /* 0: client, 1: server */
+};
+
+static bool
+host_has_ext(const uint8_t *d, size_t len)
+{
+    bool found = false;
+    HostBuffers__HostMessage *m = host_buffers__host_message__unpack(NULL, len, d);
+    ASSERT_TRUE(m != NULL);
+    if (m == NULL)
+        return false;
+    for (size_t i = 0; i < m->n_instruction; i++) {
+        const HostBuffers__Instruction *in = m->instruction[i];
+        if (in->cmosh != NULL || in->base.n_unknown_fields != 0)
+            found = true;
+    }
+    host_buffers__host_message__free_unpacked(m, NULL);
+    return found;
+}
+
+static int
+l_send(void *user, const struct transport_instr *in, uint64_t now)
+{
+    struct end *e = user;
+    struct link *l = e->l;
+    int to = !e->me;
+    (void)now;
+    if (e->me == 1 && in->diff_len > 0 && host_has_ext(in->diff, in->diff_len))
+        l->host_ext_seen++;
+    if (l->n[to] == ARRAY_LEN(l->q[to]))
+        return 0;
+    struct pkt *p = &l->q[to][l->n[to]++];
+    p->in = *in;
+    p->diff = in->diff_len ? xmemdup(in->diff, in->diff_len) : NULL;
+    p->in.diff = p->diff;
+    return 0;
+}
+static bool
+l_has_remote(void *user)
+{
+    (void)user;
+    return true;
+}
+static double
+l_srtt(void *user)
+{
+    (void)user;
+    return 50.0;
+}
+static uint64_t
+l_rto(void *user)
+{
+    (void)user;
+    return 200;
+}
+
+/* Delivers (or, with drop, discards) everything queued towards `to`. */
+static void
+flush(struct link *l, struct transport *t, int to, bool drop, uint64_t now)
+{
+    for (size_t i = 0; i < l->n[to]; i++) {
+        if (!drop)
+            ASSERT_INT_EQ(transport_recv(t, &l->q[to][i].in, now), 0);
+        free(l->q[to][i].diff);
+    }
+    l->n[to] = 0;
+}
+
+struct pair {
+    struct link l;
+    struct end ec, es;
+    struct transport *c, *s;
+    uint64_t now;
+    uint64_t srv_last_num;
+    struct wbuf *w;
+};
+
+static void
+pair_init(struct pair *p, uint64_t announce)
+{
+    memset(p, 0, sizeof(*p));
+    p->ec = (struct end){&p->l, 0};
+    p->es = (struct end){&p->l, 1};
+    struct transport_link lc = {&p->ec, l_send, l_has_remote, l_srtt, l_rto, NULL};
+    struct transport_link ls = {&p->es, l_send, l_has_remote, l_srtt, l_rto, NULL};
+    p->now = 1000000;
+    p->c = transport_new(&ustream_ops, ustream_new(), &cterm_ops, cterm_new(80, 24), &lc,
+                         TRANSPORT_MINDELAY_CLIENT_MS, p->now);
+    p->s = transport_new(&cterm_ops, cterm_new(80, 24), &ustream_ops, ustream_new(), &ls,
+                         TRANSPORT_MINDELAY_SERVER_MS, p->now);
+    p->w = wbuf_new(1 << 20);
+    /* what stm.c does: announce, then the first resize, in state 1 */
+    ustream_set_features(transport_current(p->c), announce);
+    ASSERT_INT_EQ(ustream_push_resize(transport_current(p->c), 80, 24), 0);
+}
+
+/* What serve.c does with a new remote state: consume it, answer an announcement. */
+static void
+server_app(struct pair *p, bool answers)
+{
+    if (transport_remote_num(p->s) == p->srv_last_num)
+        return;
+    p->srv_last_num = transport_remote_num(p->s);
+    wbuf_reset(p->w);
+    ASSERT_INT_EQ(transport_remote_diff(p->s, p->w), 0);
+    uint64_t answer = ext_answer(ustream_features(transport_remote(p->s)));
+    if (answers && answer != 0 && cterm_features(transport_current(p->s)) == 0)
+        cterm_set_features(transport_current(p->s), answer);
+}
+
+/* Runs both ends for ms of simulated time, 10 ms per step, delivering everything unless
+ * the drop flags say otherwise. */
+static void
+pair_run(struct pair *p, uint64_t ms, bool drop_to_server, bool drop_to_client, bool answers)
+{
+    for (uint64_t end = p->now + ms; p->now < end; p->now += 10) {
+        ASSERT_INT_EQ(transport_tick(p->c, p->now), 0);
+        flush(&p->l, p->s, 1, drop_to_server, p->now);
+        server_app(p, answers);
+        ASSERT_INT_EQ(transport_tick(p->s, p->now), 0);
+        flush(&p->l, p->c, 0, drop_to_client, p->now);
+    }
+}
+
+static void
+pair_free(struct pair *p)
+{
+    for (int i = 0; i < 2; i++)
+        for (size_t k = 0; k < p->l.n[i]; k++)
+            free(p->l.q[i][k].diff);
+    transport_free(p->c);
+    transport_free(p->s);
+    wbuf_free(p->w);
+}
+
+static void
+type(struct pair *p, const char *s)
+{
+    ASSERT_INT_EQ(ustream_push_bytes(transport_current(p->c), (const uint8_t *)s, strlen(s)),
+                  0);
+}
+
+static void
+test_handshake(void)
+{
+    static struct pair p;
+
+    TEST_START("handshake: the first state is lost; the resend carries the announcement");
+    pair_init(&p, EXT_CLIENT);
+    pair_run(&p, 100, true, false, true);
+    ASSERT_U64_EQ(transport_remote_num(p.s), 0);
+    pair_run(&p, 4000, false, false, true); /* the 3 s heartbeat resends state 1 */
+    ASSERT_U64_EQ(ustream_features(transport_remote(p.s)), EXT_CLIENT);
+    ASSERT_U64_EQ(cterm_features(transport_current(p.s)), ext_answer(EXT_CLIENT));
+    ASSERT_U64_EQ(cterm_features(transport_remote(p.c)), ext_answer(EXT_CLIENT));
+
+    TEST_START("handshake: survives acknowledgement and prefix subtraction on both ends");
+    type(&p, "echo hi\r");
+    pair_run(&p, 500, false, false, true);
+    type(&p, "ls\r");
+    pair_run(&p, 500, true, true, true); /* lost both ways: resent against front */
+    pair_run(&p, 4000, false, false, true);
+    ASSERT_INT_EQ(transport_sent_count(p.c), 1); /* everything acknowledged */
+    ASSERT_INT_EQ(ustream_len(transport_current(p.c)), 0); /* subtracted */
+    ASSERT_U64_EQ(ustream_features(transport_current(p.c)), EXT_CLIENT);
+    ASSERT_U64_EQ(ustream_features(transport_remote(p.s)), EXT_CLIENT);
+    ASSERT_U64_EQ(cterm_features(transport_remote(p.c)), ext_answer(EXT_CLIENT));
+    ASSERT_TRUE(p.l.host_ext_seen > 0);
+    pair_free(&p);
+
+    TEST_START("handshake: a client that did not announce never sees field 1000");
+    pair_init(&p, 0);
+    pair_run(&p, 500, false, false, true);
+    type(&p, "echo hi\r");
+    pair_run(&p, 4000, false, false, true);
+    ASSERT_TRUE(transport_remote_num(p.c) > 0);
+    ASSERT_U64_EQ(cterm_features(transport_current(p.s)), 0);
+    ASSERT_INT_EQ(p.l.host_ext_seen, 0);
+    pair_free(&p);
+
+    TEST_START("handshake: a server that does not answer (upstream's) leaves no extension");
+    pair_init(&p, EXT_CLIENT);
+    pair_run(&p, 500, false, false, false);
+    ASSERT_TRUE(transport_remote_num(p.c) > 0);
+    ASSERT_U64_EQ(cterm_features(transport_remote(p.c)), 0);
+    ASSERT_INT_EQ(p.l.host_ext_seen, 0);
+    pair_free(&p);
+}
+
+int
+main(void)
+{
+    test_encodings();
+    test_handshake();
+    return TEST_DONE();
+}
