@@ -146,6 +146,23 @@ answer_client(struct state *s)
     }
 }
 
+/* EXT_ECHO_STATE: the pty's ECHO/ICANON as of now, so the state we send says whether a
+ * no-echo prompt is up (the client predicts no printable characters then). A tcgetattr on
+ * the master reads the slave's termios (Linux shares one between the pair). */
+static void
+note_tty_modes(struct state *s)
+{
+    struct termios tio;
+    if (!(cterm_features(s->cfg->term) & EXT_ECHO_STATE))
+        return;
+    if (tcgetattr(s->cfg->master_fd, &tio) != 0)
+        return; /* the pty is going away; its EOF ends the session */
+    if (cterm_set_tty_modes(s->cfg->term, (tio.c_lflag & ECHO) != 0,
+                            (tio.c_lflag & ICANON) != 0))
+        log_debug("pty modes: echo %s, icanon %s", (tio.c_lflag & ECHO) ? "on" : "off",
+                  (tio.c_lflag & ICANON) ? "on" : "off");
+}
+
 static void
 note_connection(struct state *s)
 {
@@ -310,8 +327,10 @@ serve_run(const struct serve_cfg *cfg)
             s.utmp_connected = false;
         }
 
-        if (!shutting)
+        if (!shutting) {
             cterm_set_echo_ack(cfg->term, now);
+            note_tty_modes(&s);
+        }
 
         if (transport_remote_num(s.t) == 0 && since_remote >= NO_CLIENT_TIMEOUT_MS) {
             log_error("No connection within %u seconds.", NO_CLIENT_TIMEOUT_MS / 1000);

@@ -7,11 +7,18 @@
 #include "cmosh.pb-c.h"
 #include "hostinput.pb-c.h"
 #include "network/pballoc.h"
+#include "statesync/ext.h"
 #include "terminal/display.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/wbuf.h"
 #include "util/xmalloc.h"
+
+/* HostExt.tty_modes carries TTY_ECHO | TTY_ICANON; TTY_KNOWN is ours, never on the wire. */
+#define TTY_ECHO 0x01u
+#define TTY_ICANON 0x02u
+#define TTY_WIRE (TTY_ECHO | TTY_ICANON)
+#define TTY_KNOWN 0x80u
 
 struct input_rec {
     uint64_t num, ms;
@@ -21,6 +28,7 @@ struct cterm {
     struct emu *emu;
     uint64_t echo_ack;
     uint64_t features; /* cmosh extension fields (statesync/ext.h) */
+    uint8_t tty_modes; /* EXT_ECHO_STATE: TTY_KNOWN | TTY_ECHO | TTY_ICANON; 0 = unknown */
     /* Server side only; not part of the state (not cloned, not compared). */
     struct input_rec hist[CTERM_INPUT_HISTORY];
     size_t n_hist;
@@ -73,10 +81,42 @@ cterm_features(const struct cterm *c)
     return c->features;
 }
 
+static enum cterm_mode
+tty_mode(const struct cterm *c, unsigned bit)
+{
+    if (!(c->tty_modes & TTY_KNOWN))
+        return CTERM_MODE_UNKNOWN;
+    return (c->tty_modes & bit) ? CTERM_MODE_ON : CTERM_MODE_OFF;
+}
+
+enum cterm_mode
+cterm_echo_state(const struct cterm *c)
+{
+    return tty_mode(c, TTY_ECHO);
+}
+
+enum cterm_mode
+cterm_icanon_state(const struct cterm *c)
+{
+    return tty_mode(c, TTY_ICANON);
+}
+
+bool
+cterm_set_tty_modes(struct cterm *c, bool echo, bool icanon)
+{
+    if (!(c->features & EXT_ECHO_STATE))
+        return false;
+    uint8_t m = (uint8_t)(TTY_KNOWN | (echo ? TTY_ECHO : 0) | (icanon ? TTY_ICANON : 0));
+    if (m == c->tty_modes)
+        return false;
+    c->tty_modes = m;
+    return true;
+}
+
 static bool
 ext_equal(const struct cterm *a, const struct cterm *b)
 {
-    return a->features == b->features;
+    return a->features == b->features && a->tty_modes == b->tty_modes;
 }
 
 void
@@ -128,6 +168,7 @@ op_clone(const void *p)
     c->emu = emu_copy(s->emu);
     c->echo_ack = s->echo_ack;
     c->features = s->features;
+    c->tty_modes = s->tty_modes;
     return c;
 }
 
@@ -249,6 +290,10 @@ append_ext(const struct cterm *from, const struct cterm *to, struct wbuf *out)
         ext.has_features = 1;
         ext.features = to->features;
     }
+    if (from->tty_modes != to->tty_modes && (to->tty_modes & TTY_KNOWN)) {
+        ext.has_tty_modes = 1;
+        ext.tty_modes = to->tty_modes & TTY_WIRE;
+    }
     ins.cmosh = &ext;
     return append_instructions(&ins, 1, out);
 }
@@ -334,6 +379,9 @@ op_apply(void *p, const uint8_t *diff, size_t len)
         } else if (in->cmosh != NULL) {
             if (in->cmosh->has_features)
                 c->features = in->cmosh->features;
+            /* Unknown bits are a later cmosh's; only ours are kept. */
+            if (in->cmosh->has_tty_modes)
+                c->tty_modes = (uint8_t)(TTY_KNOWN | (in->cmosh->tty_modes & TTY_WIRE));
         }
     }
     r = 0;

@@ -35,6 +35,18 @@ uint64_t cterm_echo_ack(const struct cterm *c);
 void cterm_set_features(struct cterm *c, uint64_t bits);
 uint64_t cterm_features(const struct cterm *c);
 
+/* EXT_ECHO_STATE: the pty's ECHO and ICANON local modes as the server last read them
+ * (termios of the pty, read each time before the server sends). Unknown until a server
+ * that answered the bit has set them; an upstream server leaves them unknown forever.
+ * A password prompt (sudo, read -s, getpass) is ECHO off with ICANON on; full-screen
+ * programs and line editors run with both off. */
+enum cterm_mode { CTERM_MODE_UNKNOWN = 0, CTERM_MODE_ON, CTERM_MODE_OFF };
+enum cterm_mode cterm_echo_state(const struct cterm *c);
+enum cterm_mode cterm_icanon_state(const struct cterm *c);
+/* Server side: records the modes, only when the answer has EXT_ECHO_STATE (so a client
+ * that did not announce it never gets the field). True if they changed. */
+bool cterm_set_tty_modes(struct cterm *c, bool echo, bool icanon);
+
 /* Server side (§5.10): user state n reached the pty at now_ms. */
 void cterm_register_input(struct cterm *c, uint64_t n, uint64_t now_ms);
 /* Advances the echo ack to the newest record at least 50 ms old; true if it changed. */

@@ -9,12 +9,13 @@
 
 #include <stdint.h>
 
-#define EXT_HELLO (UINT64_C(1) << 0) /* the handshake itself: "I speak cmosh extensions" */
+#define EXT_HELLO (UINT64_C(1) << 0)      /* the handshake itself: "I speak cmosh extensions" */
+#define EXT_ECHO_STATE (UINT64_C(1) << 1) /* HostExt.tty_modes: the pty's ECHO and ICANON */
 
 /* What this build's server implements (it answers with announced & EXT_SERVER). */
-#define EXT_SERVER (EXT_HELLO)
+#define EXT_SERVER (EXT_HELLO | EXT_ECHO_STATE)
 /* What this build's client understands (it announces these). */
-#define EXT_CLIENT (EXT_HELLO)
+#define EXT_CLIENT (EXT_HELLO | EXT_ECHO_STATE)
 
 /* The server's answer to an announcement: the announced bits it implements; 0 (no answer)
  * to anything that is not a cmosh announcement. */

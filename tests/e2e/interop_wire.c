@@ -154,6 +154,7 @@ struct session {
     size_t host_len;
     unsigned datagrams_in, instructions_in;
     uint64_t answer;         /* HostExt.features seen (0: none) */
+    int tty_modes;           /* HostExt.tty_modes last seen (-1: never) */
     unsigned ext_seen;       /* HostMessage Instructions with field 1000 or unknown ones */
 };
 
@@ -212,6 +213,8 @@ take_hostmessage(struct session *s, const uint8_t *diff, size_t len)
             s->ext_seen++;
         if (in->cmosh != NULL && in->cmosh->has_features)
             s->answer = in->cmosh->features;
+        if (in->cmosh != NULL && in->cmosh->has_tty_modes)
+            s->tty_modes = (int)in->cmosh->tty_modes;
         if (in->hostbytes && in->hostbytes->has_hoststring) {
             size_t n = in->hostbytes->hoststring.len;
             if (n > sizeof(s->host) - 1 - s->host_len)
@@ -320,6 +323,34 @@ user_message(uint8_t *out, size_t cap, const char *keys, int cols, int rows, boo
     return client_buffers__user_message__pack(&um, out);
 }
 
+/* Sends our state n (diff on top of n - 1) until the server acknowledged it and its host
+ * bytes contain want; acks the server's newest state on the way. */
+static void
+send_until(struct session *s, uint64_t n, const uint8_t *diff, size_t len, const char *want,
+           uint64_t t0)
+{
+    uint64_t last_send = 0;
+    s->my_last = n;
+    while (strstr(s->host, want) == NULL || s->my_acked < n) {
+        uint64_t now = mono_now_ms();
+        if (now - t0 > DEADLINE_MS) {
+            fprintf(stderr, "host bytes so far (%zu): %s\n", s->host_len, s->host);
+            fprintf(stderr, "interop_wire: FAIL: no %s in the host bytes\n", want);
+            die("timed out");
+        }
+        if (now - last_send > 100) {
+            /* Resend relative to what the server acknowledged; this also acks the server's
+             * newest state. */
+            if (s->my_acked >= n)
+                send_inst(s, n, n, NULL, 0);
+            else
+                send_inst(s, n - 1, n, diff, len);
+            last_send = now;
+        }
+        pump(s, 50);
+    }
+}
+
 int
 main(void)
 {
@@ -365,6 +396,7 @@ main(void)
     if (s.fd < 0 || connect(s.fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
         die("udp socket");
 
+    s.tty_modes = -1;
     /* State 1: the resize, until the server acknowledges it. */
     uint8_t d1[64], d2[128];
     size_t l1 = user_message(d1, sizeof(d1), NULL, 80, 24, announce, NULL);
@@ -377,25 +409,7 @@ main(void)
     }
     /* State 2: the keystrokes, on top of state 1. */
     size_t l2 = user_message(d2, sizeof(d2), "echo wire-", 0, 0, announce, "ok-$((6*7))\r");
-    s.my_last = 2;
-    uint64_t last_send = 0;
-    while (strstr(s.host, "wire-ok-42") == NULL) {
-        uint64_t now = mono_now_ms();
-        if (now - t0 > DEADLINE_MS) {
-            fprintf(stderr, "host bytes so far (%zu): %s\n", s.host_len, s.host);
-            die("no wire-ok-42 in the host bytes");
-        }
-        if (now - last_send > 100) {
-            /* Resend state 2 relative to what the server acknowledged; this also acks the
-             * server's newest state. */
-            if (s.my_acked >= 2)
-                send_inst(&s, 2, 2, NULL, 0);
-            else
-                send_inst(&s, 1, 2, d2, l2);
-            last_send = now;
-        }
-        pump(&s, 50);
-    }
+    send_until(&s, 2, d2, l2, "wire-ok-42", t0);
     fprintf(stderr,
             "interop_wire: found wire-ok-42 after %u datagrams, %u instructions, %llu ms\n",
             s.datagrams_in, s.instructions_in, (unsigned long long)(mono_now_ms() - t0));
@@ -406,6 +420,22 @@ main(void)
             die("our server did not answer the announcement with ext_answer(EXT_CLIENT)");
         fprintf(stderr, "interop_wire: the server answered the announcement: %#llx\n",
                 (unsigned long long)s.answer);
+        /* EXT_ECHO_STATE: the shell's pty has ECHO and ICANON on; after `stty -echo`, ECHO
+         * is off (what a password prompt looks like). */
+        if (s.tty_modes != 3)
+            die("our server did not send the pty's modes (echo on, icanon on)");
+        uint8_t d3[128];
+        size_t l3 = user_message(d3, sizeof(d3), "stty -echo; echo modes-$((1+1))\r", 0, 0,
+                                 false, NULL);
+        send_until(&s, 3, d3, l3, "modes-2", t0);
+        uint64_t until = mono_now_ms() + 2000;
+        while (s.tty_modes != 2 && mono_now_ms() < until) {
+            send_inst(&s, 3, 3, NULL, 0);
+            pump(&s, 50);
+        }
+        if (s.tty_modes != 2)
+            die("after stty -echo our server did not send echo off, icanon on");
+        fprintf(stderr, "interop_wire: pty modes followed stty: echo off, icanon on\n");
     } else if (s.ext_seen != 0) {
         die("the server sent field 1000 or an unknown field to this client");
     } else {

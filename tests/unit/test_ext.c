@@ -5,7 +5,8 @@
  * lost first state, retransmission and the user stream's prefix subtraction on both ends;
  * that the server answers only a client that announced; that nothing new ever reaches a
  * client that did not announce; and that a server that does not answer leaves the client
- * with no extension. */
+ * with no extension. The echo-state extension (EXT_ECHO_STATE): its wire form, that it is
+ * never set for a client that did not announce it, and that it reaches the client. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,6 +224,8 @@ server_app(struct pair *p, bool answers)
     uint64_t answer = ext_answer(ustream_features(transport_remote(p->s)));
     if (answers && answer != 0 && cterm_features(transport_current(p->s)) == 0)
         cterm_set_features(transport_current(p->s), answer);
+    /* serve.c reads the pty's modes before every send; here the "pty" has echo off */
+    (void)cterm_set_tty_modes(transport_current(p->s), false, true);
 }
 
 /* Runs both ends for ms of simulated time, 10 ms per step, delivering everything unless
@@ -270,6 +273,8 @@ test_handshake(void)
     ASSERT_U64_EQ(ustream_features(transport_remote(p.s)), EXT_CLIENT);
     ASSERT_U64_EQ(cterm_features(transport_current(p.s)), ext_answer(EXT_CLIENT));
     ASSERT_U64_EQ(cterm_features(transport_remote(p.c)), ext_answer(EXT_CLIENT));
+    ASSERT_INT_EQ(cterm_echo_state(transport_remote(p.c)), CTERM_MODE_OFF);
+    ASSERT_INT_EQ(cterm_icanon_state(transport_remote(p.c)), CTERM_MODE_ON);
 
     TEST_START("handshake: survives acknowledgement and prefix subtraction on both ends");
     type(&p, "echo hi\r");
@@ -300,8 +305,61 @@ test_handshake(void)
     pair_run(&p, 500, false, false, false);
     ASSERT_TRUE(transport_remote_num(p.c) > 0);
     ASSERT_U64_EQ(cterm_features(transport_remote(p.c)), 0);
+    ASSERT_INT_EQ(cterm_echo_state(transport_remote(p.c)), CTERM_MODE_UNKNOWN);
     ASSERT_INT_EQ(p.l.host_ext_seen, 0);
     pair_free(&p);
+}
+
+static void
+test_echo_state(void)
+{
+    struct cterm *c0 = cterm_new(80, 24), *c1 = cterm_new(80, 24);
+    struct wbuf *w = wbuf_new(1 << 16);
+
+    TEST_START("echo state: unknown, and not settable, without EXT_ECHO_STATE");
+    ASSERT_INT_EQ(cterm_echo_state(c1), CTERM_MODE_UNKNOWN);
+    ASSERT_INT_EQ(cterm_icanon_state(c1), CTERM_MODE_UNKNOWN);
+    ASSERT_FALSE(cterm_set_tty_modes(c1, false, true));
+    cterm_set_features(c1, ext_answer(EXT_HELLO)); /* an older cmosh client: HELLO only */
+    ASSERT_FALSE(cterm_set_tty_modes(c1, false, true));
+    ASSERT_INT_EQ(cterm_echo_state(c1), CTERM_MODE_UNKNOWN);
+
+    TEST_START("echo state: answered, set, diffed as HostExt{features, tty_modes}");
+    cterm_set_features(c1, ext_answer(EXT_HELLO | EXT_ECHO_STATE));
+    ASSERT_TRUE(cterm_set_tty_modes(c1, false, true)); /* a password prompt */
+    ASSERT_FALSE(cterm_set_tty_modes(c1, false, true));
+    ASSERT_INT_EQ(cterm_echo_state(c1), CTERM_MODE_OFF);
+    ASSERT_INT_EQ(cterm_icanon_state(c1), CTERM_MODE_ON);
+    ASSERT_INT_EQ(cterm_ops.diff(c0, c1, w), 0);
+    /* 0a 07 [c2 3e 04 [08 03 10 02]] */
+    ASSERT_INT_EQ(wbuf_len(w), 9);
+    ASSERT_MEM_EQ(wbuf_ptr(w), "\x0a\x07\xc2\x3e\x04\x08\x03\x10\x02", 9);
+    struct cterm *c2 = cterm_ops.clone(c0);
+    ASSERT_INT_EQ(cterm_ops.apply(c2, wbuf_ptr(w), wbuf_len(w)), 0);
+    ASSERT_TRUE(cterm_ops.equal(c2, c1));
+    ASSERT_INT_EQ(cterm_echo_state(c2), CTERM_MODE_OFF);
+    ASSERT_INT_EQ(cterm_icanon_state(c2), CTERM_MODE_ON);
+
+    TEST_START("echo state: a change alone is one small Instruction; unknown bits dropped");
+    struct cterm *base = cterm_ops.clone(c1);
+    ASSERT_TRUE(cterm_set_tty_modes(c1, true, true));
+    wbuf_reset(w);
+    ASSERT_INT_EQ(cterm_ops.diff(base, c1, w), 0);
+    ASSERT_INT_EQ(wbuf_len(w), 7);
+    ASSERT_MEM_EQ(wbuf_ptr(w), "\x0a\x05\xc2\x3e\x02\x10\x03", 7);
+    ASSERT_INT_EQ(cterm_ops.apply(c2, wbuf_ptr(w), wbuf_len(w)), 0);
+    ASSERT_INT_EQ(cterm_echo_state(c2), CTERM_MODE_ON);
+    static const uint8_t extra[] = {0x0a, 0x06, 0xc2, 0x3e, 0x03, 0x10, 0xfc, 0x01};
+    ASSERT_INT_EQ(cterm_ops.apply(c2, extra, sizeof(extra)), 0);
+    ASSERT_INT_EQ(cterm_echo_state(c2), CTERM_MODE_OFF);
+    ASSERT_INT_EQ(cterm_icanon_state(c2), CTERM_MODE_OFF);
+    ASSERT_TRUE(cterm_ops.cost(c2) == cterm_ops.cost(c0));
+
+    cterm_free(c0);
+    cterm_free(c1);
+    cterm_free(c2);
+    cterm_free(base);
+    wbuf_free(w);
 }
 
 int
@@ -309,5 +367,6 @@ main(void)
 {
     test_encodings();
     test_handshake();
+    test_echo_state();
     return TEST_DONE();
 }
