@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "network/sock.h"
+#include "util/err.h"
 #include "util/xmalloc.h"
 
 enum {
@@ -127,17 +128,17 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
             else if (strcmp(optarg, "inet6") == 0)
                 c->family = AF_INET6;
             else if (strcmp(optarg, "prefer-inet6") == 0)
-                c->family_mode = BOOT_FAMILY_PREFER_INET6;
+                c->family_mode = ADDR_PREFER_INET6;
             else if (strcmp(optarg, "prefer-inet") == 0)
-                c->family_mode = BOOT_FAMILY_PREFER_INET;
+                c->family_mode = ADDR_PREFER_INET;
             else if (strcmp(optarg, "all") == 0)
-                c->family_mode = BOOT_FAMILY_ALL;
+                c->family_mode = ADDR_ALL;
             else if (strcmp(optarg, "auto") == 0)
-                c->family_mode = BOOT_FAMILY_AUTO;
+                c->family_mode = ADDR_AUTO;
             else {
                 snprintf(msg, len, "unknown address family '%s' (inet, inet6, auto, all, "
                          "prefer-inet, prefer-inet6)", optarg);
-                return BOOT_EXIT_USAGE;
+                return MSH_ERR_ARG;
             }
             break;
         case 'p': {
@@ -145,7 +146,7 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
             char why[256];
             if (sock_parse_ports_wrapper(optarg, &lo, &hi, why, sizeof(why)) != 0) {
                 snprintf(msg, len, "%s", why);
-                return BOOT_EXIT_USAGE;
+                return MSH_ERR_ARG;
             }
             c->port = optarg;
             break;
@@ -168,7 +169,7 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
             else {
                 snprintf(msg, len, "unknown --experimental-remote-ip '%s' (proxy, local, "
                          "remote)", optarg);
-                return BOOT_EXIT_USAGE;
+                return MSH_ERR_ARG;
             }
             break;
         case OPT_NO_INIT:
@@ -195,7 +196,7 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
         case OPT_SSH_PORT:
             if (!parse_num(optarg, 1, 65535, &c->ssh_port)) {
                 snprintf(msg, len, "bad --ssh-port '%s' (1..65535)", optarg);
-                return BOOT_EXIT_USAGE;
+                return MSH_ERR_ARG;
             }
             break;
         case 'i':
@@ -210,7 +211,7 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
         case OPT_SSH_OPTION:
             if (c->n_ssh_options == CLI_MAX_SSH_OPTIONS) {
                 snprintf(msg, len, "too many --ssh-option (at most %d)", CLI_MAX_SSH_OPTIONS);
-                return BOOT_EXIT_USAGE;
+                return MSH_ERR_ARG;
             }
             c->ssh_options[c->n_ssh_options++] = optarg;
             break;
@@ -223,7 +224,7 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
         case OPT_CONNECT_TIMEOUT:
             if (!parse_num(optarg, 1, 3600, &c->connect_timeout)) {
                 snprintf(msg, len, "bad --connect-timeout '%s' (1..3600 seconds)", optarg);
-                return BOOT_EXIT_USAGE;
+                return MSH_ERR_ARG;
             }
             break;
         case OPT_UDP_HOST:
@@ -231,15 +232,15 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
             break;
         case ':':
             snprintf(msg, len, "option %s needs a value", argv[optind - 1]);
-            return BOOT_EXIT_USAGE;
+            return MSH_ERR_ARG;
         default:
             snprintf(msg, len, "unknown option %s (see --help)", argv[optind - 1]);
-            return BOOT_EXIT_USAGE;
+            return MSH_ERR_ARG;
         }
     }
     if (optind >= argc) {
         snprintf(msg, len, "no host given (usage: mosh [options] [user@]host [-- command])");
-        return BOOT_EXIT_USAGE;
+        return MSH_ERR_ARG;
     }
     c->userhost = argv[optind++];
     if (optind < argc && strcmp(argv[optind], "--") == 0)
@@ -257,7 +258,7 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
     }
     if (c->host[0] == '\0' || (c->user && c->user[0] == '\0')) {
         snprintf(msg, len, "bad [user@]host '%s'", c->userhost);
-        return BOOT_EXIT_USAGE;
+        return MSH_ERR_ARG;
     }
     if (c->login && !c->user)
         c->user = xstrdup(c->login);
@@ -274,7 +275,7 @@ cli_predict_mode(const struct cli *c, const char *env, enum pred_mode *mode, cha
     /* Upstream's wording (mosh.pl predict_check); the caller adds the usage. */
     snprintf(msg, len, "Unknown mode \"%s\"%s.", name,
              c->predict ? "" : " (MOSH_PREDICTION_DISPLAY in environment)");
-    return BOOT_EXIT_USAGE;
+    return MSH_ERR_ARG;
 }
 
 void

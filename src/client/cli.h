@@ -23,7 +23,7 @@ struct cli {
     const char *predict;         /* --predict/-a/-n, NULL: environment or adaptive */
     bool predict_overwrite;      /* -o */
     int family;                  /* AF_UNSPEC/AF_INET/AF_INET6 */
-    enum boot_family family_mode; /* prefer-inet (default), prefer-inet6, all, auto */
+    enum addr_family family_mode; /* prefer-inet (default), prefer-inet6, all, auto */
     const char *bind_server;     /* ssh | any | IP (default ssh) */
     enum boot_ip_mode ip_mode;
     bool no_init;
@@ -43,12 +43,12 @@ struct cli {
     bool help, version;
 };
 
-/* Parses argv. On error returns BOOT_EXIT_USAGE with a one-line message in msg; 0 otherwise
+/* Parses argv. On error returns MSH_ERR_ARG with a one-line message in msg; 0 otherwise
  * (also for --help/--version, flagged in c). Free with cli_free. */
 int cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t msg_len);
 void cli_free(struct cli *c);
 /* The prediction mode from --predict/-a/-n, else env (MOSH_PREDICTION_DISPLAY), else
- * adaptive. An unknown name returns BOOT_EXIT_USAGE with upstream's one-line message. */
+ * adaptive. An unknown name returns MSH_ERR_ARG with upstream's one-line message. */
 int cli_predict_mode(const struct cli *c, const char *env, enum pred_mode *mode, char *msg,
                      size_t msg_len);
 void cli_usage(FILE *f, const char *argv0);

@@ -12,10 +12,12 @@
 
 #include "bootstrap/boot.h"
 #include "client/cli.h"
+#include "client/exitcode.h"
 #include "client/stm.h"
 #include "client/tio.h"
 #include "crypto/ct.h"
 #include "crypto/key.h"
+#include "util/err.h"
 #include "util/locale.h"
 #include "util/version.h"
 
@@ -74,10 +76,17 @@ static int
 bootstrap(const struct cli *c, const char *command, struct boot_result *res, char *msg,
           size_t len)
 {
-    if (c->local || c->ssh_command)
-        return boot_run_external(c->local ? NULL : c->ssh_command, c->userhost, c->family,
-                                 c->udp_host, c->local ? c->host : NULL, command, res, msg,
-                                 len);
+    if (c->local || c->ssh_command) {
+        struct boot_ext_opts e = {
+            .ssh_command = c->local ? NULL : c->ssh_command,
+            .userhost = c->userhost,
+            .family = c->family,
+            .udp_host = c->udp_host,
+            .local_ip = c->local ? c->host : NULL,
+            .command = command,
+        };
+        return boot_run_external(&e, res, msg, len);
+    }
     int cols = 80, rows = 24;
     if (!tio_winsize(&cols, &rows)) {
         cols = 80;
@@ -122,7 +131,7 @@ mosh_main(int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "mosh: %s\n", msg);
         cli_free(&c);
-        return rc;
+        return exitcode_from_err(rc);
     }
     if (c.help) {
         cli_usage(stdout, "mosh");
@@ -138,7 +147,7 @@ mosh_main(int argc, char **argv)
         fprintf(stderr, "mosh: %s\n\n", msg);
         cli_usage(stderr, "mosh");
         cli_free(&c);
-        return rc;
+        return exitcode_from_err(rc);
     }
     locale_set_native();
     if (!locale_is_utf8()) {
@@ -147,26 +156,26 @@ mosh_main(int argc, char **argv)
         fprintf(stderr, "mosh: the local locale (%s) is not UTF-8; set LANG to a UTF-8 "
                 "locale (e.g. C.UTF-8)\n", desc);
         cli_free(&c);
-        return BOOT_EXIT_LOCAL;
+        return EXITCODE_LOCAL;
     }
     if (!remote_command(&c, command, sizeof(command))) {
         fprintf(stderr, "mosh: the remote command line is too long\n");
         cli_free(&c);
-        return BOOT_EXIT_USAGE;
+        return EXITCODE_USAGE;
     }
 
     rc = bootstrap(&c, command, &res, msg, sizeof(msg));
     if (rc != 0) {
         fprintf(stderr, "mosh: %s\n", msg);
         cli_free(&c);
-        return rc;
+        return exitcode_from_err(rc);
     }
     rc = key_parse(res.key_text, strlen(res.key_text), cfg.key, &why);
     ct_wipe(res.key_text, sizeof(res.key_text));
     if (rc != 0) {
         fprintf(stderr, "mosh: the server sent a bad key: %s\n", why);
         cli_free(&c);
-        return BOOT_EXIT_NO_CONNECT;
+        return exitcode_from_err(MSH_ERR_STARTUP);
     }
 
     char port[8];
@@ -182,17 +191,8 @@ mosh_main(int argc, char **argv)
     enum stm_result sr = stm_run(&cfg);
     printf("[mosh is exiting.]\n");
     cli_free(&c);
-    switch (sr) {
-    case STM_CLEAN:
-        return BOOT_EXIT_OK;
-    case STM_NEVER_CONNECTED:
+    if (sr == STM_NEVER_CONNECTED)
         fprintf(stderr, "mosh: no UDP reply from the server at %s port %s; UDP may be "
                 "firewalled (pick an open port with -p)\n", res.ip, port);
-        return BOOT_EXIT_NO_UDP;
-    case STM_SETUP_FAILED:
-        return BOOT_EXIT_LOCAL;
-    case STM_UNCLEAN:
-    default:
-        return BOOT_EXIT_SESSION;
-    }
+    return exitcode_from_session(sr);
 }

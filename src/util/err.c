@@ -26,6 +26,12 @@ err_str(int r)
     case MSH_ERR_SSH: return "ssh failure";
     case MSH_ERR_ARG: return "invalid argument";
     case MSH_ERR_AGAIN: return "try again";
+    case MSH_ERR_CONNECT: return "could not connect";
+    case MSH_ERR_HOSTKEY_UNKNOWN: return "host key not verified";
+    case MSH_ERR_HOSTKEY_CHANGED: return "host key changed or revoked";
+    case MSH_ERR_DENIED: return "authentication failed";
+    case MSH_ERR_REMOTE: return "remote command failed";
+    case MSH_ERR_STARTUP: return "no server startup line";
     default: return "unknown error";
     }
 }

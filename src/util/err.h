@@ -19,6 +19,13 @@ enum {
     MSH_ERR_SSH = -12,      /* libssh failed */
     MSH_ERR_ARG = -13,      /* an invalid argument from our own caller or the command line */
     MSH_ERR_AGAIN = -14,    /* nothing available now (EAGAIN); try later */
+    /* Bootstrap outcomes (each its own exit status of `mosh`, client/exitcode.c). */
+    MSH_ERR_CONNECT = -15,  /* SSH could not connect (name, route, port, handshake, jump) */
+    MSH_ERR_HOSTKEY_UNKNOWN = -16, /* host key unknown and not confirmed */
+    MSH_ERR_HOSTKEY_CHANGED = -17, /* host key differs from the known one, or revoked */
+    MSH_ERR_DENIED = -18,   /* every authentication method failed */
+    MSH_ERR_REMOTE = -19,   /* the remote command (mosh-server) is missing or failed */
+    MSH_ERR_STARTUP = -20,  /* no MOSH CONNECT line, or a malformed one */
 };
 
 /* Static text for r (never NULL); unknown codes map to "unknown error". */

@@ -5,6 +5,7 @@
 
 #include "client/cli.h"
 #include "test.h"
+#include "util/err.h"
 
 static int
 parse(struct cli *c, char *msg, int argc, const char **argv)
@@ -74,16 +75,16 @@ main(void)
     TEST_START("cli: --family modes");
     const char *f1[] = {"mosh", "--family=prefer-inet6", "h"};
     ASSERT_INT_EQ(parse(&c, msg, 3, f1), 0);
-    ASSERT_INT_EQ(c.family_mode, BOOT_FAMILY_PREFER_INET6);
+    ASSERT_INT_EQ(c.family_mode, ADDR_PREFER_INET6);
     ASSERT_INT_EQ(c.family, AF_UNSPEC);
     cli_free(&c);
     const char *f2[] = {"mosh", "--family=auto", "h"};
     ASSERT_INT_EQ(parse(&c, msg, 3, f2), 0);
-    ASSERT_INT_EQ(c.family_mode, BOOT_FAMILY_AUTO);
+    ASSERT_INT_EQ(c.family_mode, ADDR_AUTO);
     cli_free(&c);
     const char *f3[] = {"mosh", "h"};
     ASSERT_INT_EQ(parse(&c, msg, 2, f3), 0);
-    ASSERT_INT_EQ(c.family_mode, BOOT_FAMILY_PREFER_INET);
+    ASSERT_INT_EQ(c.family_mode, ADDR_PREFER_INET);
     cli_free(&c);
 
     TEST_START("cli: prediction mode: option over environment, upstream's message");
@@ -99,13 +100,13 @@ main(void)
     ASSERT_INT_EQ(pm, PRED_ADAPTIVE);
     ASSERT_INT_EQ(cli_predict_mode(&c, "always", &pm, msg, sizeof(msg)), 0);
     ASSERT_INT_EQ(pm, PRED_ALWAYS);
-    ASSERT_INT_EQ(cli_predict_mode(&c, "bad", &pm, msg, sizeof(msg)), BOOT_EXIT_USAGE);
+    ASSERT_INT_EQ(cli_predict_mode(&c, "bad", &pm, msg, sizeof(msg)), MSH_ERR_ARG);
     ASSERT_STR_EQ(msg, "Unknown mode \"bad\" (MOSH_PREDICTION_DISPLAY in environment).");
-    ASSERT_INT_EQ(cli_predict_mode(&c, "", &pm, msg, sizeof(msg)), BOOT_EXIT_USAGE);
+    ASSERT_INT_EQ(cli_predict_mode(&c, "", &pm, msg, sizeof(msg)), MSH_ERR_ARG);
     cli_free(&c);
     const char *p3[] = {"mosh", "--predict=sometimes", "h"};
     ASSERT_INT_EQ(parse(&c, msg, 3, p3), 0); /* --help still works with it (upstream) */
-    ASSERT_INT_EQ(cli_predict_mode(&c, "always", &pm, msg, sizeof(msg)), BOOT_EXIT_USAGE);
+    ASSERT_INT_EQ(cli_predict_mode(&c, "always", &pm, msg, sizeof(msg)), MSH_ERR_ARG);
     ASSERT_STR_EQ(msg, "Unknown mode \"sometimes\".");
     cli_free(&c);
 
@@ -126,7 +127,7 @@ main(void)
         while (n < 4 && bad[i][n])
             n++;
         msg[0] = '\0';
-        ASSERT_INT_EQ(parse(&c, msg, n, bad[i]), BOOT_EXIT_USAGE);
+        ASSERT_INT_EQ(parse(&c, msg, n, bad[i]), MSH_ERR_ARG);
         ASSERT_TRUE(msg[0] != '\0');
         cli_free(&c);
     }

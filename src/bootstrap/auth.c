@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SSH user authentication with libssh 0.10 (ssh_userauth_*), in OpenSSH's order. */
+#include "bootstrap/auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bootstrap/prompt.h"
+#include "util/err.h"
+
+#define TRIED_LEN 1024 /* the methods tried, for the failure message */
+
+struct pass_ctx {
+    bool batch;
+    const char *file;
+};
+
+static int
+passphrase_cb(const char *prompt, char *buf, size_t len, int echo, int verify, void *user)
+{
+    struct pass_ctx *pc = user;
+    char q[1100];
+
+    (void)prompt;
+    (void)echo;
+    (void)verify;
+    if (pc->batch)
+        return -1;
+    snprintf(q, sizeof(q), "Enter passphrase for key '%s': ", pc->file);
+    return prompt_tty(q, true, buf, len) == 0 ? 0 : -1;
+}
+
+static void
+tried_add(char *tried, const char *what)
+{
+    size_t n = strlen(tried);
+    snprintf(tried + n, TRIED_LEN - n, "%s%s", n ? ", " : "", what);
+}
+
+/* One identity file: the public key offered first (no passphrase needed if the server
+ * refuses it), then the private key. Returns libssh's SSH_AUTH_*. */
+static int
+try_identity(ssh_session s, const char *file, bool batch, char *tried)
+{
+    char pub[1100];
+    ssh_key pk = NULL, priv = NULL;
+    int rc;
+    struct pass_ctx pc = {batch, file};
+
+    if (access(file, R_OK) != 0)
+        return SSH_AUTH_DENIED;
+    tried_add(tried, file);
+    snprintf(pub, sizeof(pub), "%s.pub", file);
+    if (ssh_pki_import_pubkey_file(pub, &pk) == SSH_OK) {
+        rc = ssh_userauth_try_publickey(s, NULL, pk);
+        ssh_key_free(pk);
+        if (rc != SSH_AUTH_SUCCESS)
+            return rc;
+    }
+    if (ssh_pki_import_privkey_file(file, NULL, passphrase_cb, &pc, &priv) != SSH_OK)
+        return SSH_AUTH_DENIED;
+    rc = ssh_userauth_publickey(s, NULL, priv);
+    ssh_key_free(priv);
+    return rc;
+}
+
+static bool
+pubkey(ssh_session s, const struct sshcfg *cfg, const struct auth_opts *o, char *tried)
+{
+    bool agent = cfg->identity_agent ? strcmp(cfg->identity_agent, "none") != 0
+                                     : getenv("SSH_AUTH_SOCK") != NULL;
+
+    if (agent && !cfg->identities_only) {
+        tried_add(tried, "agent");
+        if (ssh_userauth_agent(s, NULL) == SSH_AUTH_SUCCESS)
+            return true;
+    }
+    if (o->identity && try_identity(s, o->identity, o->batch, tried) == SSH_AUTH_SUCCESS)
+        return true;
+    for (size_t i = 0; i < cfg->n_identity_files; i++)
+        if (try_identity(s, cfg->identity_files[i], o->batch, tried) == SSH_AUTH_SUCCESS)
+            return true;
+    return false;
+}
+
+/* Keyboard-interactive, up to three rounds of the server's questions; *no_answer when the
+ * user could not be asked (then no other method asks either). */
+static int
+kbdint(ssh_session s, char *tried, bool *no_answer)
+{
+    int rc = SSH_AUTH_DENIED;
+
+    tried_add(tried, "keyboard-interactive");
+    for (int attempt = 0; attempt < 3; attempt++) {
+        rc = ssh_userauth_kbdint(s, NULL, NULL);
+        while (rc == SSH_AUTH_INFO) {
+            int n = ssh_userauth_kbdint_getnprompts(s);
+            for (int i = 0; i < n; i++) {
+                char echo = 0, ans[512];
+                const char *p = ssh_userauth_kbdint_getprompt(s, (unsigned)i, &echo);
+                if (prompt_tty(p ? p : "Response: ", !echo, ans, sizeof(ans)) != 0) {
+                    *no_answer = true;
+                    return SSH_AUTH_DENIED;
+                }
+                ssh_userauth_kbdint_setanswer(s, (unsigned)i, ans);
+                memset(ans, 0, sizeof(ans));
+            }
+            rc = ssh_userauth_kbdint(s, NULL, NULL);
+        }
+        if (rc == SSH_AUTH_SUCCESS || rc == SSH_AUTH_ERROR)
+            return rc;
+    }
+    return rc;
+}
+
+static int
+password(ssh_session s, const char *who, char *tried)
+{
+    int rc = SSH_AUTH_DENIED;
+
+    tried_add(tried, "password");
+    for (int attempt = 0; attempt < 3; attempt++) {
+        char q[600], pw[512];
+        snprintf(q, sizeof(q), "%s's password: ", who);
+        if (prompt_tty(q, true, pw, sizeof(pw)) != 0)
+            break;
+        rc = ssh_userauth_password(s, NULL, pw);
+        memset(pw, 0, sizeof(pw));
+        if (rc == SSH_AUTH_SUCCESS || rc == SSH_AUTH_ERROR)
+            return rc;
+        prompt_say("Permission denied, please try again.\n");
+    }
+    return rc;
+}
+
+int
+auth_login(ssh_session s, const struct sshcfg *cfg, const struct auth_opts *o, char *msg,
+           size_t len)
+{
+    char tried[TRIED_LEN] = "";
+    int rc = ssh_userauth_none(s, NULL);
+    unsigned methods;
+    bool ask = !o->batch && prompt_have_tty(), no_answer = false;
+
+    if (rc == SSH_AUTH_SUCCESS)
+        return 0;
+    if (rc == SSH_AUTH_ERROR)
+        goto fail;
+    methods = (unsigned)ssh_userauth_list(s, NULL);
+    if ((methods & SSH_AUTH_METHOD_PUBLICKEY) && cfg->pubkey_auth && pubkey(s, cfg, o, tried))
+        return 0;
+    if (ask && (methods & SSH_AUTH_METHOD_INTERACTIVE) && cfg->kbdint_auth) {
+        if (kbdint(s, tried, &no_answer) == SSH_AUTH_SUCCESS)
+            return 0;
+        if (no_answer)
+            goto fail;
+    }
+    if (ask && (methods & SSH_AUTH_METHOD_PASSWORD) && cfg->password_auth &&
+        password(s, o->who, tried) == SSH_AUTH_SUCCESS)
+        return 0;
+fail:
+    snprintf(msg, len,
+             "ssh: authentication failed for %s (tried: %s); load a key into ssh-agent, pass "
+             "-i IDENTITY%s",
+             o->who, tried[0] ? tried : "none",
+             o->batch ? ", or drop --batch to allow passphrase and password prompts" : "");
+    return MSH_ERR_DENIED;
+}
