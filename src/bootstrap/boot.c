@@ -3,10 +3,8 @@
  * file; this one puts them in order and owns what they share. */
 #include "bootstrap/boot.h"
 
-#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <libssh/libssh.h>
 
@@ -30,7 +28,7 @@ struct run {
     bool have_cfg;
     struct hop_chain hops;
     ssh_session target;
-    char connect_host[256];   /* what libssh connects to */
+    char peer[ADDR_TEXT_LEN]; /* the address the target's TCP connection reached */
 };
 
 bool
@@ -82,73 +80,6 @@ load_config(struct run *rn, char *msg, size_t len)
     return jump ? hop_chain_load(&rn->hops, jump, rn->o.config, msg, len) : 0;
 }
 
-static bool
-resolve_one(const struct run *rn, const char *name, int family, char *out, size_t len)
-{
-    struct addr_list l;
-    char err[256];
-
-    if (rn->o.resolve(name, 0, family, &l, err, sizeof(err)) != 0)
-        return false;
-    snprintf(out, len, "%s", l.a[0].text);
-    return true;
-}
-
-/* The address ssh connects to, resolved here so that SSH and UDP use the same one and
- * --family orders them as upstream's wrapper does (IPv4 first by default). */
-static int
-choose_address(struct run *rn, char *msg, size_t len)
-{
-    const struct boot_opts *o = &rn->o;
-    const char *name = rn->cfg.hostname;
-
-    snprintf(rn->connect_host, sizeof(rn->connect_host), "%s", name);
-    if (rn->hops.n > 0 || rn->cfg.proxy_command)
-        return 0;
-    if (o->family == AF_UNSPEC && o->family_mode != ADDR_ALL) {
-        char v4[64], v6[64];
-        bool has4 = resolve_one(rn, name, AF_INET, v4, sizeof(v4));
-        bool has6 = resolve_one(rn, name, AF_INET6, v6, sizeof(v6));
-        bool six_first = o->family_mode == ADDR_PREFER_INET6;
-        if (o->family_mode == ADDR_AUTO && has4 && has6) {
-            snprintf(msg, len, "%s has both IPv4 and IPv6 addresses; use --family (or -4/-6) "
-                     "to choose", name);
-            return MSH_ERR_ARG;
-        }
-        if (six_first ? has6 : has4)
-            snprintf(rn->connect_host, sizeof(rn->connect_host), "%s", six_first ? v6 : v4);
-        else if (six_first ? has4 : has6)
-            snprintf(rn->connect_host, sizeof(rn->connect_host), "%s", six_first ? v4 : v6);
-    }
-    if (o->family != AF_UNSPEC || (o->ip_mode == BOOT_IP_LOCAL && o->family_mode == ADDR_ALL)) {
-        if (!resolve_one(rn, name, o->family, rn->connect_host, sizeof(rn->connect_host))) {
-            snprintf(msg, len, "ssh: cannot resolve %s%s", name,
-                     o->family == AF_INET ? " to an IPv4 address"
-                     : o->family == AF_INET6 ? " to an IPv6 address" : "");
-            return MSH_ERR_CONNECT;
-        }
-    }
-    return 0;
-}
-
-/* The numeric address the target session's socket reached. */
-static int
-peer_address(struct run *rn, char *out, size_t out_len, char *msg, size_t len)
-{
-    union {
-        struct sockaddr sa;
-        struct sockaddr_storage ss;
-    } peer;
-    socklen_t plen = sizeof(peer);
-
-    if (getpeername(ssh_get_fd(rn->target), &peer.sa, &plen) != 0 ||
-        !addr_text(&peer.sa, plen, out, out_len)) {
-        snprintf(msg, len, "cannot tell which address ssh reached; pass --udp-host");
-        return MSH_ERR_CONNECT;
-    }
-    return 0;
-}
-
 /* Runs mosh-server on the target and reads its answer into res. */
 static int
 run_server(struct run *rn, struct boot_result *res, char *msg, size_t len)
@@ -162,7 +93,7 @@ run_server(struct run *rn, struct boot_result *res, char *msg, size_t len)
     struct remote_want w = {.family = o->family, .resolve = o->resolve};
     struct exec_chan ec;
     struct remote_src src;
-    char command[COMMAND_LEN], peer[ADDR_TEXT_LEN];
+    char command[COMMAND_LEN];
     int r;
 
     if (o->udp_host) {
@@ -171,10 +102,8 @@ run_server(struct run *rn, struct boot_result *res, char *msg, size_t len)
     } else if (remote_ip) {
         w.how = REMOTE_IP_SSH_CONNECTION;
     } else {
-        if ((r = peer_address(rn, peer, sizeof(peer), msg, len)) != 0)
-            return r;
         w.how = REMOTE_IP_GIVEN;
-        w.addr = peer;
+        w.addr = rn->peer;
     }
     snprintf(command, sizeof(command), "%s%s", remote_ip ? REMOTE_IP_PREFIX : "",
              o->remote_command);
@@ -190,7 +119,8 @@ int
 boot_run(const struct boot_opts *o, struct boot_result *res, char *msg, size_t len)
 {
     struct run rn;
-    int r, fd = -1;
+    struct login_how how = {.fd = -1};
+    int r;
 
     memset(res, 0, sizeof(*res));
     memset(&rn, 0, sizeof(rn));
@@ -199,13 +129,16 @@ boot_run(const struct boot_opts *o, struct boot_result *res, char *msg, size_t l
         rn.o.resolve = addr_resolve;
     hop_chain_init(&rn.hops);
     ssh_init();
+    /* The target's addresses are tried in --family's order (upstream's wrapper: IPv4
+     * first by default), and UDP goes to the one that answered. */
+    how.family = rn.o.family;
+    how.order = rn.o.family_mode;
     if ((r = load_config(&rn, msg, len)) != 0 ||
-        (r = hop_chain_open(&rn.hops, &rn.o, rn.cfg.hostname, rn.cfg.port, &fd, msg,
+        (r = hop_chain_open(&rn.hops, &rn.o, rn.cfg.hostname, rn.cfg.port, &how.fd, msg,
                             len)) != 0 ||
-        (r = choose_address(&rn, msg, len)) != 0)
+        (r = login_open(&rn.cfg, &rn.o, &how, &rn.target, msg, len)) != 0)
         goto out;
-    if ((r = login_open(&rn.cfg, &rn.o, rn.connect_host, fd, &rn.target, msg, len)) != 0)
-        goto out;
+    memcpy(rn.peer, how.peer, sizeof(rn.peer));
     r = run_server(&rn, res, msg, len);
 out:
     login_close(rn.target);

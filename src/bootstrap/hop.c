@@ -183,9 +183,14 @@ hop_chain_open(struct hop_chain *c, const struct boot_opts *o, const char *host,
         struct hop *h = &c->h[i];
         const struct sshcfg *next = i + 1 < c->n ? &c->h[i + 1].cfg : NULL;
 
-        if ((r = login_open(&h->cfg, o, h->cfg.hostname, next_fd, &h->s, msg, len)) != 0)
-            return r;
+        /* --family orders every hop's addresses; "auto" refuses only the target's. */
+        struct login_how how = {.fd = next_fd, .family = o->family,
+                                .order = o->family_mode == ADDR_AUTO ? ADDR_ALL
+                                                                     : o->family_mode};
+
         next_fd = -1;
+        if ((r = login_open(&h->cfg, o, &how, &h->s, msg, len)) != 0)
+            return r;
         if ((r = forward(h, next ? next->hostname : host, next ? next->port : port,
                          &next_fd, msg, len)) != 0)
             return r;

@@ -40,10 +40,10 @@ void hop_chain_init(struct hop_chain *c);
 int hop_chain_load(struct hop_chain *c, const char *spec, const char *config, char *msg,
                    size_t len) WARN_UNUSED_RESULT;
 
-/* Logs in to every hop in turn (the first reached through connect_first, as the target
- * would be: see boot.c) and from the last opens a channel to host:port. *fd is the
- * socket the target's session runs over (the caller's, for login_open). Returns 0 or
- * login_open's errors, MSH_ERR_CONNECT when a hop cannot reach the next. */
+/* Logs in to every hop in turn (the first over TCP, each next one through the previous)
+ * and from the last opens a channel to host:port. *fd is the socket the target's session
+ * runs over (the caller's, for login_open). Returns 0 or login_open's errors,
+ * MSH_ERR_CONNECT when a hop cannot reach the next. */
 int hop_chain_open(struct hop_chain *c, const struct boot_opts *o, const char *host,
                    int port, int *fd, char *msg, size_t len) WARN_UNUSED_RESULT;
 

@@ -11,9 +11,37 @@
 #include "bootstrap/hostkey.h"
 #include "util/err.h"
 
+/* A TCP connection to cfg's host: every address in order, ssh(1)'s rounds. */
 static int
-open_session(const struct sshcfg *cfg, const struct boot_opts *o, const char *connect_host,
-             int fd, ssh_session *out, char *msg, size_t len)
+tcp_connect(const struct sshcfg *cfg, const struct boot_opts *o, struct login_how *how,
+            char *msg, size_t len)
+{
+    struct addr_list l;
+    char err[256];
+    size_t which;
+    int r, timeout = o->connect_timeout ? o->connect_timeout : cfg->connect_timeout;
+
+    if ((r = o->resolve(cfg->hostname, cfg->port, how->family, &l, err, sizeof(err))) != 0) {
+        snprintf(msg, len, "ssh: cannot resolve %s%s: %s", cfg->hostname,
+                 how->family == AF_INET    ? " to an IPv4 address"
+                 : how->family == AF_INET6 ? " to an IPv6 address" : "", err);
+        return MSH_ERR_CONNECT;
+    }
+    if ((r = addr_order(&l, how->order, cfg->hostname, msg, len)) != 0)
+        return r;
+    if (addr_connect(&l, cfg->connection_attempts, timeout, o->verbosity > 0, cfg->hostname,
+                     &how->fd, &which, err, sizeof(err)) != 0) {
+        snprintf(msg, len, "ssh: cannot connect to %s port %d: %s; check the host name and "
+                 "port (--ssh-port) and that sshd runs there", cfg->hostname, cfg->port, err);
+        return MSH_ERR_CONNECT;
+    }
+    snprintf(how->peer, sizeof(how->peer), "%s", l.a[which].text);
+    return 0;
+}
+
+static int
+open_session(const struct sshcfg *cfg, const struct boot_opts *o, int fd,
+             ssh_session *out, char *msg, size_t len)
 {
     ssh_session s = ssh_new();
     bool no = false;
@@ -30,7 +58,7 @@ open_session(const struct sshcfg *cfg, const struct boot_opts *o, const char *co
     }
     ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);
     ssh_options_set(s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
-    ssh_options_set(s, SSH_OPTIONS_HOST, connect_host);
+    ssh_options_set(s, SSH_OPTIONS_HOST, cfg->hostname);
     ssh_options_set(s, SSH_OPTIONS_PORT, &cfg->port);
     ssh_options_set(s, SSH_OPTIONS_USER, cfg->user);
     if (timeout > 0)
@@ -70,13 +98,20 @@ login_close(ssh_session s)
 }
 
 int
-login_open(const struct sshcfg *cfg, const struct boot_opts *o, const char *connect_host,
-           int fd, ssh_session *out, char *msg, size_t len)
+login_open(const struct sshcfg *cfg, const struct boot_opts *o, struct login_how *how,
+           ssh_session *out, char *msg, size_t len)
 {
     char who[512];
     struct auth_opts ao = {.identity = o->identity, .batch = o->batch, .who = who};
-    int r = open_session(cfg, o, connect_host, fd, out, msg, len);
+    int r;
 
+    *out = NULL;
+    how->peer[0] = '\0';
+    if (how->fd < 0 && cfg->proxy_command == NULL &&
+        (r = tcp_connect(cfg, o, how, msg, len)) != 0)
+        return r;
+    r = open_session(cfg, o, how->fd, out, msg, len);
+    how->fd = -1; // libssh's now (or closed)
     if (r != 0)
         return r;
     snprintf(who, sizeof(who), "%s@%s", cfg->user, cfg->hostname);

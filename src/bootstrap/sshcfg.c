@@ -314,6 +314,7 @@ finish_flags(struct sshcfg_ctx *x, struct sshcfg *c)
     c->strict_host_key_checking = x->shkc >= 0 ? (enum sshcfg_shkc)x->shkc
                                                : SSHCFG_SHKC_ASK;
     c->connect_timeout = x->connect_timeout > 0 ? x->connect_timeout : 0;
+    c->connection_attempts = x->conn_attempts >= 0 ? x->conn_attempts : 1;
     c->batch_mode = x->batch == 1;
     c->identities_only = x->ids_only == 1;
     c->hash_known_hosts = x->hash_kh == 1;
@@ -427,7 +428,7 @@ sshcfg_load_sys(struct sshcfg *c, const char *alias, const char *user_cli, int p
     x.err = err;
     x.err_len = err_len;
     x.alias = alias;
-    x.shkc = x.connect_timeout = x.batch = x.ids_only = x.hash_kh = -1;
+    x.shkc = x.connect_timeout = x.conn_attempts = x.batch = x.ids_only = x.hash_kh = -1;
     x.pw_auth = x.kbd_auth = x.pk_auth = -1;
     if (alias == NULL || alias[0] == '\0') {
         sshcfg_fail(&x, r, "no host name given");

@@ -51,6 +51,7 @@ struct sshcfg {
     size_t n_global_known_hosts; /* default /etc/ssh/ssh_known_hosts{,2} */
     enum sshcfg_shkc strict_host_key_checking;
     int connect_timeout;      /* ConnectTimeout in seconds (s/m/h/d/w units), 0 unset */
+    int connection_attempts;  /* ConnectionAttempts: rounds over the addresses, default 1 */
     char *identity_agent;     /* IdentityAgent: socket path, "none", or NULL = use
                                  $SSH_AUTH_SOCK ("SSH_AUTH_SOCK" and "$VAR" resolved:
                                  an unset $VAR gives "none", as ssh(1) has no agent) */

@@ -47,7 +47,8 @@ struct sshcfg_ctx {
     char **ukh, **gkh;
     size_t n_ukh, n_gkh;
     char *ukh_at;
-    int shkc, connect_timeout, batch, ids_only, hash_kh, pw_auth, kbd_auth, pk_auth;
+    int shkc, connect_timeout, conn_attempts, batch, ids_only, hash_kh, pw_auth, kbd_auth,
+        pk_auth;
 };
 
 /* Puts the message into the caller's error buffer; returns r. */

@@ -192,6 +192,23 @@ kw_time(struct line *l, const struct keyword *k)
     return 0;
 }
 
+/* A count: 0..INT_MAX (OpenSSH parse_int). */
+static int
+kw_int(struct line *l, const struct keyword *k)
+{
+    int *slot = member(l->x, k->off);
+    long v = 0;
+
+    for (const char *p = l->argv[0]; *p; p++) {
+        if (*p < '0' || *p > '9' || (v = v * 10 + (*p - '0')) > INT_MAX)
+            return sshcfg_fail(l->x, MSH_ERR_FORMAT, "%s line %u: integer value %s.", AT(l),
+                               l->argv[0]);
+    }
+    if (*l->active && *slot == -1)
+        *slot = (int)v;
+    return 0;
+}
+
 /* ---- Host ---- */
 
 static int
@@ -601,6 +618,7 @@ static const struct keyword keywords[] = {
     {"globalknownhostsfile", kw_hostfiles, 0, OFF(gkh), NULL},
     {"stricthostkeychecking", kw_multi, KW_ONE, OFF(shkc), ms_shkc},
     {"connecttimeout", kw_time, KW_ONE, OFF(connect_timeout), NULL},
+    {"connectionattempts", kw_int, KW_ONE, OFF(conn_attempts), NULL},
     {"identityagent", kw_identityagent, KW_ONE, 0, NULL},
     {"hostkeyalias", kw_string, KW_ONE, OFF(host_key_alias), NULL},
     {"batchmode", kw_multi, KW_ONE, OFF(batch), ms_flag},

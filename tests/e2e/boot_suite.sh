@@ -3,7 +3,8 @@
 # End-to-end tests of `mosh [user@]host`, the built-in libssh bootstrap, against real
 # OpenSSH sshd instances on loopback, with tmux as the terminal.
 #
-#   boot_suite.sh MOSH MOSH_SERVER      (our mosh and our mosh-server; needs root)
+#   boot_suite.sh MOSH MOSH_SERVER [TARPIT]   (our mosh and our mosh-server; needs root;
+#                                              TARPIT: e2e_tarpit, for ConnectTimeout)
 #
 #   1  authentication: -i, IdentityFile in -F, ssh-agent, password and
 #      keyboard-interactive typed into the pane (a throwaway user mshtest<hex>), --batch
@@ -17,6 +18,9 @@
 #   6  failures: wrong ssh port (10), --server=/nonexistent (14), server locale (14, the
 #      server's explanation shown; also through --ssh), output with escape sequences
 #      (14, shown defused), no MOSH CONNECT (15), a dead UDP port (16)
+#   7  addresses: every address of a name tried in order (a name with an IPv4 and an
+#      IPv6 address through nss_wrapper; sshd on one of them), --family order and -4,
+#      ConnectionAttempts rounds, ConnectTimeout against a port where connect hangs
 # B_ONLY="1 4" runs only those sections; H_KEEP=1 keeps the temp dir.
 # Each check prints "ok" or "FAIL" with what it saw; the exit status is non-zero on any
 # failure. Takes about two minutes.
@@ -29,12 +33,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/boot.sh"
 b_install_trap
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 MOSH MOSH_SERVER" >&2
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+    echo "usage: $0 MOSH MOSH_SERVER [TARPIT]" >&2
     exit 2
 fi
 MOSH=$1
 OURS=$2
+TARPIT=${3:-}
 case $MOSH in /*) ;; *) MOSH=$(pwd)/$MOSH ;; esac
 case $OURS in /*) ;; *) OURS=$(pwd)/$OURS ;; esac
 UPSTREAM_SERVER=/usr/bin/mosh-server
@@ -551,7 +556,106 @@ EOF
     fi
 }
 
-for n in ${B_ONLY:-1 2 3 4 5 6}; do
+# ---- 7: addresses ----
+# nss_wrapper makes "dualhost" resolve to 127.0.0.1 and ::1 for one process (glibc reads
+# no hosts file from the environment, and /etc/hosts is not ours to edit).
+NSS_WRAPPER_LIB=$(ls /usr/lib/*/libnss_wrapper.so /usr/lib/libnss_wrapper.so 2>/dev/null |
+                  head -n 1)
+dual_env() {
+    # (no RTLD_DEEPBIND, which the sanitizers' runtime refuses)
+    printf '%s\n' "LD_PRELOAD=$NSS_WRAPPER_LIB" "NSS_WRAPPER_HOSTS=$B_DIR/hosts" \
+        NSS_WRAPPER_DISABLE_DEEPBIND=1 "ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0"
+}
+
+# tried DESC FILE ADDR...: the -v lines of FILE show connects to exactly ADDRs, in order.
+tried() {
+    local desc=$1 file=$2 got want
+    shift 2
+    got=$(sed -n 's/^mosh: connecting to [^ ]* \[\(.*\)\] port .*/\1/p' "$file" |
+          tr '\n' ' ')
+    want="$* "
+    if [ "$got" = "$want" ]; then
+        h_ok "$desc: tried ${want% }"
+    else
+        h_fail "$desc: tried '${got% }', expected '${want% }'"
+        sed 's/^/#   |/' "$file"
+    fi
+}
+
+sec_7() {
+    section "7: addresses, families, ConnectionAttempts, ConnectTimeout"
+    if [ -z "$NSS_WRAPPER_LIB" ]; then
+        h_fail "7: libnss_wrapper.so missing (package libnss-wrapper, in scripts/lib.sh)"
+        return
+    fi
+    b_sshd_start v6 ::1 || { h_fail "sshd on ::1 did not start"; return; }
+    V6_PORT=${B_SSHD_PORT[v6]}
+    printf '127.0.0.1 dualhost\n::1 dualhost\n' >"$B_DIR/hosts"
+    {
+        printf '[dualhost]:%s %s\n' "$V6_PORT" "$(cut -d' ' -f1,2 "${B_SSHD_HOSTPUB[v6]}")"
+        printf '[dualhost]:%s %s\n' "$MAIN_PORT" \
+            "$(cut -d' ' -f1,2 "${B_SSHD_HOSTPUB[main]}")"
+    } >"$B_DIR/kh_dual"
+    local -a dual=(-F "$CFG" -i "$B_KEY" --ssh-option "UserKnownHostsFile=$B_DIR/kh_dual")
+    local -a envs
+    mapfile -t envs < <(dual_env)
+
+    # sshd on ::1 only: IPv4 first (the default) is refused, IPv6 then works.
+    session_cmd "7a prefer-inet falls back to IPv6" dual-ok d1 "${envs[@]}" \
+        "$MOSH" -v "${dual[@]}" --ssh-port="$V6_PORT" dualhost -- \
+        sh -c 'echo dual-ok; sleep 2'
+    tried "7a" "$B_DIR/d1.err" 127.0.0.1 ::1
+    b_check_grep "7a the refusal is named" "$B_DIR/d1.err" \
+        '^mosh: connect to address 127\.0\.0\.1 port [0-9]+: Connection refused$'
+
+    # sshd on 127.0.0.1 only: --family=prefer-inet6 tries ::1 first.
+    session_cmd "7b prefer-inet6 falls back to IPv4" dual-ok d2 "${envs[@]}" \
+        "$MOSH" -v "${dual[@]}" --family=prefer-inet6 --ssh-port="$MAIN_PORT" dualhost \
+        -- sh -c 'echo dual-ok; sleep 2'
+    tried "7b" "$B_DIR/d2.err" ::1 127.0.0.1
+
+    # -4: IPv4 only, so the IPv6-only sshd is never tried.
+    b_pane d3 "${envs[@]}" "$MOSH" -v "${dual[@]}" -4 --ssh-port="$V6_PORT" dualhost -- true
+    b_check_rc "7c -4 against an IPv6-only sshd" 10 "$(b_pane_rc 20)"
+    tried "7c" "$B_DIR/d3.err" 127.0.0.1
+    b_check_grep "7c message" "$B_DIR/d3.err" \
+        "^mosh: ssh: cannot connect to dualhost port $V6_PORT: Connection refused"
+
+    # ConnectionAttempts 3: three rounds over the one address, a second apart.
+    dead=$(h_free_port)
+    b_pane d4 "$MOSH" -v -F "$CFG" -i "$B_KEY" --ssh-option ConnectionAttempts=3 \
+        --ssh-port="$dead" 127.0.0.1 -- true
+    b_check_rc "7d ConnectionAttempts=3, nothing listening" 10 "$(b_pane_rc 20)"
+    tried "7d" "$B_DIR/d4.err" 127.0.0.1 127.0.0.1 127.0.0.1
+
+    # ConnectTimeout 2 against a port that never completes a handshake.
+    if [ -z "$TARPIT" ]; then
+        h_skip "7e ConnectTimeout: no e2e_tarpit given"
+        return
+    fi
+    "$TARPIT" >"$B_DIR/tarpit.port" &
+    h_track_pid $!
+    for _ in $(seq 1 50); do
+        [ -s "$B_DIR/tarpit.port" ] && break
+        sleep 0.1
+    done
+    tp=$(cat "$B_DIR/tarpit.port")
+    t0_=$(date +%s)
+    b_pane d5 "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-option ConnectTimeout=2 \
+        --ssh-port="$tp" 127.0.0.1 -- true
+    rc=$(b_pane_rc 30)
+    took=$(($(date +%s) - t0_))
+    b_check_rc "7e ConnectTimeout=2 against a hanging port (after ${took} s)" 10 "$rc"
+    b_check_grep "7e message" "$B_DIR/d5.err" \
+        "^mosh: ssh: cannot connect to 127\.0\.0\.1 port $tp: Connection timed out"
+    if [ "$took" -ge 2 ] && [ "$took" -le 12 ]; then
+        h_ok "7e: gave up after ${took} s"
+    else
+        h_fail "7e: gave up after ${took} s, expected about 2"
+    fi
+}
+
+for n in ${B_ONLY:-1 2 3 4 5 6 7}; do
     "sec_$n"
 done
 section "done"
