@@ -559,8 +559,10 @@ EOF
 # ---- 7: addresses ----
 # nss_wrapper makes "dualhost" resolve to 127.0.0.1 and ::1 for one process (glibc reads
 # no hosts file from the environment, and /etc/hosts is not ours to edit).
-NSS_WRAPPER_LIB=$(ls /usr/lib/*/libnss_wrapper.so /usr/lib/libnss_wrapper.so 2>/dev/null |
-                  head -n 1)
+NSS_WRAPPER_LIB=""
+for f in /usr/lib/*/libnss_wrapper.so /usr/lib/libnss_wrapper.so; do
+    [ -f "$f" ] && { NSS_WRAPPER_LIB=$f; break; }
+done
 dual_env() {
     # (no RTLD_DEEPBIND, which the sanitizers' runtime refuses)
     printf '%s\n' "LD_PRELOAD=$NSS_WRAPPER_LIB" "NSS_WRAPPER_HOSTS=$B_DIR/hosts" \
