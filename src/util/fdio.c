@@ -4,12 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/loop.h"
 
 #define MAX_SIG 65 /* Linux's NSIG */
 
@@ -99,4 +101,20 @@ fdio_signal_take(int sig)
         return false;
     flags[sig] = 0;
     return true;
+}
+
+static void
+on_signal_pipe(struct loop *l, int fd, short revents, void *ctx)
+{
+    (void)l;
+    (void)fd;
+    (void)revents;
+    (void)ctx;
+    fdio_signals_drain();
+}
+
+int
+fdio_signals_watch(struct loop *l)
+{
+    return loop_add_fd(l, sig_pipe[0], POLLIN, on_signal_pipe, NULL);
 }

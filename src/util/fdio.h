@@ -9,6 +9,8 @@
 
 #include "util/macros.h"
 
+struct loop;
+
 /* write(2) until all n bytes are written; retries EINTR. MSH_ERR_SYS (errno kept) on
  * failure or a zero-length write. */
 int fdio_write_all(int fd, const void *p, size_t n) WARN_UNUSED_RESULT;
@@ -23,6 +25,9 @@ int fdio_signals_init(const int *sigs, size_t n) WARN_UNUSED_RESULT;
 /* The read end to poll for POLLIN; drain it with fdio_signals_drain. */
 int fdio_signals_fd(void);
 void fdio_signals_drain(void);
+/* Registers the read end with l, drained whenever it is readable; the loop's hook takes
+ * the flags with fdio_signal_take. After fdio_signals_init. */
+int fdio_signals_watch(struct loop *l) WARN_UNUSED_RESULT;
 /* True once per delivery of sig since the last call (clears the flag). */
 bool fdio_signal_take(int sig);
 
