@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Client loop: poll the network, stdin and a signal pipe; draw every iteration the
- * newest server screen plus overlays as a diff against what the terminal shows. Timings
- * and texts follow upstream 1.4.0 stmclient.cc (protocol.md §7.7, §8). */
+/* Client loop (on util/loop): the network, stdin and a signal pipe; before every poll the
+ * steps of before_poll, among them drawing the newest server screen plus overlays as a
+ * diff against what the terminal shows. Timings and texts follow upstream 1.4.0
+ * stmclient.cc (protocol.md §7.7, §8). */
 #include "client/stm.h"
 
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include "util/err.h"
 #include "util/fdio.h"
 #include "util/limits.h"
+#include "util/loop.h"
 #include "util/macros.h"
 #include "util/mono.h"
 #include "util/wbuf.h"
@@ -91,6 +93,7 @@ struct client {
     bool repaint, quit_started, lf_entered, clean;
     char connecting[128];
     bool raw;
+    struct loop *loop;
 };
 
 /* Writes and empties c->out. A failed write to the user's terminal is not fatal here:
@@ -234,8 +237,153 @@ handle_resize(struct client *c)
     pred_reset(&c->cfg->pred);
 }
 
-static enum stm_result
-run(struct client *c)
+/* --- The fd callbacks: what arrived. --- */
+
+static void
+on_network(struct loop *l, int fd, short revents, void *ctx)
+{
+    struct client *c = ctx;
+    (void)fd;
+    if (!(revents & (POLLIN | POLLERR)))
+        return;
+    /* ssp_recv reads every socket: with two readable after a hop the second call finds
+     * nothing waiting. */
+    if (ssp_recv(c->ssp, loop_now_ms(l)) != 0) {
+        loop_stop(l);
+        return;
+    }
+    c->notify.last_word_ms = transport_remote_ms(c->t);
+    c->notify.last_acked_ms = transport_sent_acked_ms(c->t);
+}
+
+static void
+on_stdin(struct loop *l, int fd, short revents, void *ctx)
+{
+    struct client *c = ctx;
+    uint64_t now = loop_now_ms(l);
+    (void)fd;
+    if (!(revents & (POLLIN | POLLHUP | POLLERR)) || user_input(c, now))
+        return;
+    if (!conn_has_remote(ssp_conn(c->ssp)))
+        loop_stop(l);
+    else if (!transport_shutdown_in_progress(c->t))
+        user_shutdown(c, "Exiting...", now);
+}
+
+/* --- The steps of every iteration, run before poll (in this order). --- */
+
+/* Signals (their pipe only wakes the poll). Returns false when the session must end now. */
+static bool
+take_signals(struct client *c, uint64_t now)
+{
+    if (fdio_signal_take(SIGWINCH))
+        handle_resize(c);
+    if (fdio_signal_take(SIGCONT))
+        reenter(c);
+    /* Take every flag (each call clears its own), then act once. */
+    bool quit = false;
+    static const int quit_sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGPIPE};
+    for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
+        quit = fdio_signal_take(quit_sigs[i]) || quit;
+    if (!quit)
+        return true;
+    if (!conn_has_remote(ssp_conn(c->ssp)))
+        return false;
+    if (!transport_shutdown_in_progress(c->t))
+        user_shutdown(c, "Signal received, shutting down...", now);
+    return true;
+}
+
+/* "Nothing received from server..." after CONNECT_NOTICE_MS, and the connect timeout. */
+static void
+connect_notice(struct client *c, uint64_t now)
+{
+    uint64_t since_remote = now - transport_remote_ms(c->t);
+    if (still_connecting(c) && !transport_shutdown_in_progress(c->t) &&
+        since_remote > CONNECT_NOTICE_MS) {
+        if (since_remote > CONNECT_TIMEOUT_MS)
+            user_shutdown(c, "Timed out waiting for server...", now);
+        else
+            notify_set(&c->notify, c->connecting, false, true, now);
+    } else if (!still_connecting(c) && strcmp(c->notify.message, c->connecting) == 0) {
+        notify_set(&c->notify, "", false, true, now);
+    }
+}
+
+/* Sends what is due. False on a fatal error: sequence wrap or key exhaustion. */
+static bool
+send_due(struct client *c, uint64_t now)
+{
+    int r = ssp_tick(c->ssp, now);
+    if (r != 0) {
+        fprintf(stderr, "Crypto exception: %s\r\n", err_str(r));
+        return false;
+    }
+    return true;
+}
+
+static void
+network_error_notice(struct client *c, uint64_t now)
+{
+    const char *se = conn_send_error(ssp_conn(c->ssp));
+    if (se[0] != '\0' && conn_stats(ssp_conn(c->ssp))->tx_errors > 0)
+        notify_set_network_error(&c->notify, se, now);
+    else
+        notify_clear_network_error(&c->notify, now);
+}
+
+/* The UDP sockets change with port hopping: poll the current ones. */
+static bool
+watch_network(struct client *c, struct loop *l)
+{
+    int fds[CONN_MAX_FDS];
+    size_t n = conn_fds(ssp_conn(c->ssp), fds, CONN_MAX_FDS);
+    int r = loop_set_fds(l, fds, n, POLLIN, on_network, c);
+    if (r != 0)
+        fprintf(stderr, "Internal error: cannot poll the network: %s\r\n", err_str(r));
+    return r == 0;
+}
+
+/* Wake for the transport, the notification bar and, while connecting, the notice. */
+static void
+bound_wait(struct client *c, struct loop *l, uint64_t now)
+{
+    loop_bound_wait_ms(l, ssp_wait_ms(c->ssp, now));
+    loop_bound_wait_ms(l, notify_wait_ms(&c->notify, now));
+    if (still_connecting(c))
+        loop_bound_wait_ms(l, CONNECT_NOTICE_MS);
+}
+
+/* The loop's hook (Redis beforesleep): after the callbacks of the last poll, in the order
+ * of upstream's main loop: signals, the end of the session, the connect notice, the
+ * transport's sends, the send-error notice, then the frame and the next wake-up. */
+static void
+before_poll(struct loop *l, uint64_t now, void *ctx)
+{
+    struct client *c = ctx;
+    if (!take_signals(c, now) || transport_session_over(c->t, now, &c->clean)) {
+        loop_stop(l);
+        return;
+    }
+    connect_notice(c, now);
+    if (!send_due(c, now)) {
+        loop_stop(l);
+        return;
+    }
+    network_error_notice(c, now);
+    notify_adjust(&c->notify, now);
+    output_frame(c, now);
+    if (!watch_network(c, l)) {
+        loop_stop(l);
+        return;
+    }
+    bound_wait(c, l, now);
+}
+
+/* Terminal, display, signals, notification bar, the SSP endpoint and the loop. False
+ * (message printed) when any of them fails. */
+static bool
+setup(struct client *c)
 {
     struct stm_cfg *cfg = c->cfg;
     char why[256];
@@ -244,19 +392,19 @@ run(struct client *c)
 
     if (tio_caps_load(&c->caps, cfg->no_term_init, why, sizeof(why)) != 0) {
         fprintf(stderr, "%s\n", why);
-        return STM_SETUP_FAILED;
+        return false;
     }
     c->caps.dc.title_prefix = cfg->title_prefix ? TITLE_PREFIX : NULL;
     if (tio_raw() != 0) {
         fprintf(stderr, "tcsetattr: stdin is not a terminal (%s)\n", strerror(errno));
-        return STM_SETUP_FAILED;
+        return false;
     }
     c->raw = true;
     c->out = wbuf_new(LIMITS_INFLATE_LEN);
     if (display_open(&c->caps.dc, c->out) == 0)
         put_out(c);
     if (signals_init() != 0)
-        return STM_SETUP_FAILED;
+        return false;
     stm_escape_parse(cfg->escape_env, &c->esc);
     notify_init(&c->notify, now);
     notify_set_escape_name(&c->notify, c->esc.key > 0 ? c->esc.name : NULL);
@@ -281,7 +429,7 @@ run(struct client *c)
         cterm_free(st.their_initial);
         fprintf(stderr, "Network exception: cannot reach %s:%s: %s\r\n", cfg->ip,
                 cfg->port, err_str(r));
-        return STM_SETUP_FAILED;
+        return false;
     }
     c->t = ssp_transport(c->ssp);
     /* The capability announcement rides in every user state from the first one on;
@@ -289,104 +437,25 @@ run(struct client *c)
     ustream_set_features(transport_current(c->t), EXT_CLIENT);
     /* The first client state tells the server the size of the terminal (§5.11). */
     if (ustream_push_resize(transport_current(c->t), cols, rows) != 0)
+        return false;
+
+    /* The network first (its sockets are added by watch_network), then the user. */
+    c->loop = loop_new(NULL, NULL);
+    if (!watch_network(c, c->loop) ||
+        loop_add_fd(c->loop, STDIN_FILENO, POLLIN, on_stdin, c) != 0 ||
+        fdio_signals_watch(c->loop) != 0)
+        return false;
+    loop_set_before_poll(c->loop, before_poll, c);
+    return true;
+}
+
+static enum stm_result
+run(struct client *c)
+{
+    if (!setup(c))
         return STM_SETUP_FAILED;
-
-    for (;;) {
-        now = mono_now_ms();
-        notify_adjust(&c->notify, now);
-        output_frame(c, now);
-
-        uint64_t wait = MSH_MIN(ssp_wait_ms(c->ssp, now), notify_wait_ms(&c->notify, now));
-        if (still_connecting(c))
-            wait = MSH_MIN(wait, CONNECT_NOTICE_MS);
-        if (wait > 3600000)
-            wait = 3600000;
-
-        struct pollfd pfd[2 + CONN_MAX_FDS];
-        int fds[CONN_MAX_FDS];
-        size_t nnet = conn_fds(ssp_conn(c->ssp), fds, CONN_MAX_FDS), np = 0;
-        for (size_t i = 0; i < nnet; i++)
-            pfd[np++] = (struct pollfd){fds[i], POLLIN, 0};
-        size_t in_i = np;
-        pfd[np++] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
-        size_t sig_i = np;
-        pfd[np++] = (struct pollfd){fdio_signals_fd(), POLLIN, 0};
-        int pr = poll(pfd, (nfds_t)np, (int)wait);
-        if (pr < 0 && errno != EINTR) {
-            perror("poll");
-            break;
-        }
-        now = mono_now_ms();
-
-        bool net_ready = false;
-        for (size_t i = 0; pr > 0 && i < nnet; i++)
-            if (pfd[i].revents & (POLLIN | POLLERR))
-                net_ready = true;
-        if (net_ready) {
-            if (ssp_recv(c->ssp, now) != 0)
-                break;
-            c->notify.last_word_ms = transport_remote_ms(c->t);
-            c->notify.last_acked_ms = transport_sent_acked_ms(c->t);
-        }
-        if (pr > 0 && (pfd[in_i].revents & (POLLIN | POLLHUP | POLLERR)) &&
-            !user_input(c, now)) {
-            if (!conn_has_remote(ssp_conn(c->ssp)))
-                break;
-            if (!transport_shutdown_in_progress(c->t))
-                user_shutdown(c, "Exiting...", now);
-        }
-        if (pr > 0 && (pfd[sig_i].revents & POLLIN))
-            fdio_signals_drain();
-        if (fdio_signal_take(SIGWINCH))
-            handle_resize(c);
-        if (fdio_signal_take(SIGCONT))
-            reenter(c);
-        /* Take every flag (each call clears its own), then act once. */
-        bool quit = false;
-        static const int quit_sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGPIPE};
-        for (size_t i = 0; i < sizeof(quit_sigs) / sizeof(quit_sigs[0]); i++)
-            quit = fdio_signal_take(quit_sigs[i]) || quit;
-        if (quit) {
-            if (!conn_has_remote(ssp_conn(c->ssp)))
-                break;
-            if (!transport_shutdown_in_progress(c->t))
-                user_shutdown(c, "Signal received, shutting down...", now);
-        }
-
-        bool shutting = transport_shutdown_in_progress(c->t);
-        if (shutting && transport_shutdown_acknowledged(c->t)) {
-            c->clean = true;
-            break;
-        }
-        if (shutting && transport_shutdown_ack_timed_out(c->t, now))
-            break;
-        if (transport_counterparty_shutdown_ack_sent(c->t)) {
-            c->clean = true;
-            break;
-        }
-
-        uint64_t since_remote = now - transport_remote_ms(c->t);
-        if (still_connecting(c) && !shutting && since_remote > CONNECT_NOTICE_MS) {
-            if (since_remote > CONNECT_TIMEOUT_MS)
-                user_shutdown(c, "Timed out waiting for server...", now);
-            else
-                notify_set(&c->notify, c->connecting, false, true, now);
-        } else if (!still_connecting(c) && strcmp(c->notify.message, c->connecting) == 0) {
-            notify_set(&c->notify, "", false, true, now);
-        }
-
-        r = ssp_tick(c->ssp, now);
-        if (r != 0) {
-            /* Fatal: sequence wrap or key exhaustion. */
-            fprintf(stderr, "Crypto exception: %s\r\n", err_str(r));
-            break;
-        }
-        const char *se = conn_send_error(ssp_conn(c->ssp));
-        if (se[0] != '\0' && conn_stats(ssp_conn(c->ssp))->tx_errors > 0)
-            notify_set_network_error(&c->notify, se, now);
-        else
-            notify_clear_network_error(&c->notify, now);
-    }
+    if (loop_run(c->loop) != 0)
+        perror("poll");
     return c->clean ? STM_CLEAN : still_connecting(c) ? STM_NEVER_CONNECTED : STM_UNCLEAN;
 }
 
@@ -431,5 +500,6 @@ stm_run(struct stm_cfg *cfg)
     fb_free(c.local);
     ssp_free(c.ssp);
     wbuf_free(c.out);
+    loop_free(c.loop);
     return res;
 }

@@ -516,6 +516,23 @@ transport_counterparty_shutting_down(const struct transport *t)
     return t->recv[t->n_recv - 1].num == TRANSPORT_SHUTDOWN_NUM;
 }
 
+bool
+transport_session_over(const struct transport *t, uint64_t now_ms, bool *clean)
+{
+    *clean = false;
+    if (t->shutdown_in_progress && transport_shutdown_acknowledged(t)) {
+        *clean = true;
+        return true;
+    }
+    if (transport_shutdown_ack_timed_out(t, now_ms))
+        return true;
+    if (transport_counterparty_shutdown_ack_sent(t)) {
+        *clean = true;
+        return true;
+    }
+    return false;
+}
+
 uint64_t
 transport_sent_acked_ms(const struct transport *t)
 {

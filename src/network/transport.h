@@ -91,6 +91,9 @@ bool transport_shutdown_ack_timed_out(const struct transport *t, uint64_t now_ms
 /* The peer asked to shut down and we have sent it an ack of that (then we may exit). */
 bool transport_counterparty_shutdown_ack_sent(const struct transport *t);
 bool transport_counterparty_shutting_down(const struct transport *t);
+/* The end of the session for both loops (§5.7): our shutdown was acknowledged or gave up,
+ * or we have acknowledged the peer's. *clean is false only when ours gave up. */
+bool transport_session_over(const struct transport *t, uint64_t now_ms, bool *clean);
 
 /* Transmit time of the newest acknowledged / newest sent state; when a new remote state
  * was last stored ("heard", 0 = never). */

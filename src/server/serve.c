@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The mosh-server event loop. One poll per iteration with a timeout that is the nearest
- * protocol deadline, so an idle server only wakes for the heartbeat. */
+/* The mosh-server event loop (on util/loop): the UDP socket, the pty and the signal pipe;
+ * before every poll the steps of before_poll. The poll timeout is the nearest protocol
+ * deadline, so an idle server only wakes for the heartbeat. */
 #include "server/serve.h"
 
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include "util/fdio.h"
 #include "util/limits.h"
 #include "util/log.h"
+#include "util/loop.h"
 #include "util/macros.h"
 #include "util/mono.h"
 #include "util/wbuf.h"
@@ -58,7 +60,8 @@ struct state {
     bool child_released, utmp_connected;
     union sock_addr saved_addr;
     socklen_t saved_len;
-    bool shutdown_failed;
+    uint64_t heard_ms;  /* transport_remote_ms when the loop last polled */
+    struct loop *loop;
 };
 
 static void
@@ -184,6 +187,193 @@ note_connection(struct state *s)
     syslog(LOG_INFO, "user %s connected from host: %s", s->cfg->user, host);
 }
 
+/* --- The fd callbacks: what arrived. --- */
+
+static void
+on_network(struct loop *l, int fd, short revents, void *ctx)
+{
+    struct state *s = ctx;
+    const struct serve_cfg *cfg = s->cfg;
+    uint64_t now = loop_now_ms(l);
+    (void)fd;
+    if (!(revents & (POLLIN | POLLERR)))
+        return;
+    if (ssp_recv(cfg->ssp, now) != 0) {
+        loop_stop(l);
+        return;
+    }
+    if (transport_remote_num(s->t) == s->last_remote_num)
+        return;
+    s->last_remote_num = transport_remote_num(s->t);
+    /* Our state must not change once our shutdown has begun (§5.7). */
+    if (!transport_shutdown_in_progress(s->t)) {
+        apply_user_input(s, now);
+        answer_client(s);
+    }
+    note_connection(s);
+    if (!s->child_released) {
+        /* Tell the child to start the login session (protocol.md §7.6). */
+        if (fdio_write_all(cfg->master_fd, (const uint8_t *)"\n", 1) != 0) {
+            log_error("child release: %s", strerror(errno));
+            loop_stop(l);
+            return;
+        }
+        s->child_released = true;
+    }
+}
+
+/* Polled only until our shutdown begins (before_poll turns its interest off). */
+static void
+on_pty(struct loop *l, int fd, short revents, void *ctx)
+{
+    struct state *s = ctx;
+    static uint8_t buf[PTY_READ_LEN];
+    if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+        return;
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return; // try again next time
+    if (n <= 0) {
+        /* EIO once the slave is closed counts as EOF (upstream #264). */
+        start_shutdown(s, loop_now_ms(l));
+        return;
+    }
+    emu_write(s->emu, buf, (size_t)n);
+    size_t rl;
+    const uint8_t *rep = emu_replies(s->emu, &rl);
+    if (rl > 0 && wbuf_put(s->to_host, rep, rl) != 0)
+        log_debug("terminal reply dropped");
+    emu_clear_replies(s->emu);
+}
+
+/* --- The steps of every iteration, run before poll (in this order). --- */
+
+/* User input and terminal replies collected by the callbacks go to the pty in one write. */
+static void
+flush_to_host(struct state *s, uint64_t now)
+{
+    if (wbuf_len(s->to_host) > 0 &&
+        fdio_write_all(s->cfg->master_fd, wbuf_ptr(s->to_host), wbuf_len(s->to_host)) != 0)
+        start_shutdown(s, now);
+    wbuf_reset(s->to_host);
+}
+
+/* The network idle timeout and the signals (protocol.md §7.6 exit condition 2). Returns
+ * false when the server must exit now. */
+static bool
+idle_or_signalled(struct state *s, uint64_t since_remote, uint64_t now)
+{
+    const struct serve_cfg *cfg = s->cfg;
+    bool idle = false;
+    if (cfg->network_timeout_ms && since_remote >= cfg->network_timeout_ms) {
+        idle = true;
+        log_error("Network idle for %llu seconds.", (unsigned long long)(since_remote / 1000));
+    }
+    bool sig = false;
+    if (fdio_signal_take(SIGUSR1)) {
+        if (!cfg->signal_timeout_ms || since_remote >= cfg->signal_timeout_ms) {
+            idle = true;
+            sig = true;
+            log_error("Network idle for %llu seconds when SIGUSR1 received",
+                      (unsigned long long)(since_remote / 1000));
+        }
+    }
+    /* Take both flags: each call clears its own. */
+    bool term = fdio_signal_take(SIGTERM);
+    bool intr = fdio_signal_take(SIGINT);
+    if (term || intr)
+        sig = true;
+    if (!sig && !idle)
+        return true;
+    if (conn_has_remote(ssp_conn(cfg->ssp)) && !transport_shutdown_in_progress(s->t)) {
+        start_shutdown(s, now);
+        return true;
+    }
+    return false;
+}
+
+/* utmp says "mosh [pid]" again after UTMP_DETACH_MS without the client (§7.6). */
+static void
+utmp_detach(struct state *s, uint64_t since_remote)
+{
+    if (!s->utmp_connected || since_remote <= UTMP_DETACH_MS)
+        return;
+    char entry[64];
+    utmp_remove(s->cfg->master_fd);
+    snprintf(entry, sizeof(entry), "mosh [%ld]", (long)getpid());
+    utmp_add(s->cfg->master_fd, entry);
+    s->utmp_connected = false;
+}
+
+/* Sends what is due. False on a fatal error: sequence wrap or key exhaustion. */
+static bool
+send_due(struct state *s, uint64_t now)
+{
+    int r = ssp_tick(s->cfg->ssp, now);
+    if (r != 0)
+        log_error("Network exception: %s", err_str(r));
+    return r == 0;
+}
+
+/* The nearest protocol deadline; before a client came or while shutting down, at least
+ * every IDLE_WAKE_MS; never past the network idle timeout. */
+static void
+bound_wait(struct state *s, struct loop *l, uint64_t now)
+{
+    const struct serve_cfg *cfg = s->cfg;
+    loop_bound_wait_ms(l, ssp_wait_ms(cfg->ssp, now));
+    loop_bound_wait_ms(l, cterm_wait_ms(cfg->term, now));
+    if (transport_remote_num(s->t) == 0 || transport_shutdown_in_progress(s->t))
+        loop_bound_wait_ms(l, IDLE_WAKE_MS);
+    if (cfg->network_timeout_ms) {
+        uint64_t since = now - transport_remote_ms(s->t);
+        loop_bound_wait_ms(l, since >= cfg->network_timeout_ms
+                                  ? 0
+                                  : cfg->network_timeout_ms - since);
+    }
+}
+
+/* The loop's hook (Redis beforesleep): after the callbacks of the last poll, in the order
+ * of upstream's serve(): the pty write, the exit conditions of protocol.md §7.6, utmp,
+ * the echo ack, the transport's sends, then the next wake-up and the pty's interest. */
+static void
+before_poll(struct loop *l, uint64_t now, void *ctx)
+{
+    struct state *s = ctx;
+    const struct serve_cfg *cfg = s->cfg;
+    /* Measured from before this iteration's datagrams, as upstream serve() takes
+     * time_since_remote_state before network.recv(). */
+    uint64_t since_remote = now - s->heard_ms;
+    bool clean;
+
+    flush_to_host(s, now);
+    if (!idle_or_signalled(s, since_remote, now) ||
+        transport_session_over(s->t, now, &clean)) {
+        loop_stop(l);
+        return;
+    }
+    utmp_detach(s, since_remote);
+    if (!transport_shutdown_in_progress(s->t)) {
+        cterm_set_echo_ack(cfg->term, now);
+        note_tty_modes(s);
+    }
+    if (transport_remote_num(s->t) == 0 && since_remote >= NO_CLIENT_TIMEOUT_MS) {
+        log_error("No connection within %u seconds.", NO_CLIENT_TIMEOUT_MS / 1000);
+        loop_stop(l);
+        return;
+    }
+    if (!send_due(s, now)) {
+        loop_stop(l);
+        return;
+    }
+    bound_wait(s, l, now);
+    /* The pty is read until our shutdown begins; its state must not change after. */
+    if (loop_set_events(l, cfg->master_fd,
+                        transport_shutdown_in_progress(s->t) ? 0 : POLLIN) != 0)
+        loop_stop(l);
+    s->heard_ms = transport_remote_ms(s->t);
+}
+
 void
 serve_run(const struct serve_cfg *cfg)
 {
@@ -193,157 +383,30 @@ serve_run(const struct serve_cfg *cfg)
         .emu = cterm_emu(cfg->term),
         .to_host = wbuf_new(1 << 20),
         .diff = wbuf_new(LIMITS_INFLATE_LEN),
+        .loop = loop_new(NULL, NULL),
     };
-    static uint8_t buf[PTY_READ_LEN];
     kbd_init(&s.kbd);
     s.last_remote_num = transport_remote_num(s.t);
+    s.heard_ms = transport_remote_ms(s.t);
     syslog(LOG_INFO, "user %s session begin", cfg->user);
 
-    for (;;) {
-        uint64_t now = mono_now_ms();
-        uint64_t timeout = MSH_MIN(ssp_wait_ms(cfg->ssp, now), cterm_wait_ms(cfg->term, now));
-        bool shutting = transport_shutdown_in_progress(s.t);
-        if (transport_remote_num(s.t) == 0 || shutting)
-            timeout = MSH_MIN(timeout, IDLE_WAKE_MS);
-        if (cfg->network_timeout_ms) {
-            uint64_t since = now - transport_remote_ms(s.t);
-            uint64_t left = since >= cfg->network_timeout_ms ? 0
-                                                             : cfg->network_timeout_ms - since;
-            timeout = MSH_MIN(timeout, left);
-        }
-        if (timeout > 24u * 3600 * 1000)
-            timeout = 24u * 3600 * 1000;
-
-        struct pollfd pfd[2 + CONN_MAX_FDS];
-        int fds[CONN_MAX_FDS];
-        size_t nnet = conn_fds(ssp_conn(cfg->ssp), fds, CONN_MAX_FDS);
-        size_t np = 0;
-        for (size_t i = 0; i < nnet; i++)
-            pfd[np++] = (struct pollfd){fds[i], POLLIN, 0};
-        size_t sig_i = np;
-        pfd[np++] = (struct pollfd){fdio_signals_fd(), POLLIN, 0};
-        size_t pty_i = np;
-        if (!shutting)
-            pfd[np++] = (struct pollfd){cfg->master_fd, POLLIN, 0};
-        int pr = poll(pfd, (nfds_t)np, (int)timeout);
-        if (pr < 0 && errno != EINTR) {
+    /* The server has one socket (roaming changes the peer, not the socket). */
+    int fds[CONN_MAX_FDS];
+    size_t nnet = conn_fds(ssp_conn(cfg->ssp), fds, CONN_MAX_FDS);
+    int r = loop_set_fds(s.loop, fds, nnet, POLLIN, on_network, &s);
+    if (r == 0)
+        r = fdio_signals_watch(s.loop);
+    if (r == 0)
+        r = loop_add_fd(s.loop, cfg->master_fd, POLLIN, on_pty, &s);
+    if (r != 0) {
+        log_error("cannot poll the session's fds: %s", err_str(r));
+    } else {
+        loop_set_before_poll(s.loop, before_poll, &s);
+        if (loop_run(s.loop) != 0)
             log_error("poll: %s", strerror(errno));
-            break;
-        }
-
-        now = mono_now_ms();
-        uint64_t since_remote = now - transport_remote_ms(s.t);
-        wbuf_reset(s.to_host);
-
-        bool net_ready = false;
-        for (size_t i = 0; pr > 0 && i < nnet; i++)
-            if (pfd[i].revents & (POLLIN | POLLERR))
-                net_ready = true;
-        if (net_ready) {
-            if (ssp_recv(cfg->ssp, now) != 0)
-                break;
-            if (transport_remote_num(s.t) != s.last_remote_num) {
-                s.last_remote_num = transport_remote_num(s.t);
-                /* Our state must not change once our shutdown has begun (§5.7). */
-                if (!transport_shutdown_in_progress(s.t)) {
-                    apply_user_input(&s, now);
-                    answer_client(&s);
-                }
-                note_connection(&s);
-                if (!s.child_released) {
-                    /* Tell the child to start the login session (protocol.md §7.6). */
-                    if (fdio_write_all(cfg->master_fd, (const uint8_t *)"\n", 1) != 0) {
-                        log_error("child release: %s", strerror(errno));
-                        break;
-                    }
-                    s.child_released = true;
-                }
-            }
-        }
-
-        if (pr > 0 && pfd[sig_i].revents & POLLIN)
-            fdio_signals_drain();
-
-        if (!shutting && pr > 0 && (pfd[pty_i].revents & (POLLIN | POLLHUP | POLLERR))) {
-            ssize_t n = read(cfg->master_fd, buf, sizeof(buf));
-            if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
-                /* try again next time */
-            } else if (n <= 0) {
-                /* EIO once the slave is closed counts as EOF (upstream #264). */
-                start_shutdown(&s, now);
-            } else {
-                emu_write(s.emu, buf, (size_t)n);
-                size_t rl;
-                const uint8_t *rep = emu_replies(s.emu, &rl);
-                if (rl > 0 && wbuf_put(s.to_host, rep, rl) != 0)
-                    log_debug("terminal reply dropped");
-                emu_clear_replies(s.emu);
-            }
-        }
-
-        if (wbuf_len(s.to_host) > 0 &&
-            fdio_write_all(cfg->master_fd, wbuf_ptr(s.to_host), wbuf_len(s.to_host)) != 0)
-            start_shutdown(&s, now);
-
-        bool idle = false;
-        if (cfg->network_timeout_ms && since_remote >= cfg->network_timeout_ms) {
-            idle = true;
-            log_error("Network idle for %llu seconds.", (unsigned long long)(since_remote / 1000));
-        }
-        bool sig = false;
-        if (fdio_signal_take(SIGUSR1)) {
-            if (!cfg->signal_timeout_ms || since_remote >= cfg->signal_timeout_ms) {
-                idle = true;
-                sig = true;
-                log_error("Network idle for %llu seconds when SIGUSR1 received",
-                          (unsigned long long)(since_remote / 1000));
-            }
-        }
-        /* Take both flags: each call clears its own. */
-        bool term = fdio_signal_take(SIGTERM);
-        bool intr = fdio_signal_take(SIGINT);
-        if (term || intr)
-            sig = true;
-        if (sig || idle) {
-            if (conn_has_remote(ssp_conn(cfg->ssp)) && !transport_shutdown_in_progress(s.t))
-                start_shutdown(&s, now);
-            else
-                break;
-        }
-
-        shutting = transport_shutdown_in_progress(s.t);
-        if (shutting && transport_shutdown_acknowledged(s.t))
-            break;
-        if (shutting && transport_shutdown_ack_timed_out(s.t, now))
-            break;
-        if (transport_counterparty_shutdown_ack_sent(s.t))
-            break;
-
-        if (s.utmp_connected && since_remote > UTMP_DETACH_MS) {
-            char entry[64];
-            utmp_remove(cfg->master_fd);
-            snprintf(entry, sizeof(entry), "mosh [%ld]", (long)getpid());
-            utmp_add(cfg->master_fd, entry);
-            s.utmp_connected = false;
-        }
-
-        if (!shutting) {
-            cterm_set_echo_ack(cfg->term, now);
-            note_tty_modes(&s);
-        }
-
-        if (transport_remote_num(s.t) == 0 && since_remote >= NO_CLIENT_TIMEOUT_MS) {
-            log_error("No connection within %u seconds.", NO_CLIENT_TIMEOUT_MS / 1000);
-            break;
-        }
-
-        int r = ssp_tick(cfg->ssp, now);
-        if (r != 0) {
-            log_error("Network exception: %s", err_str(r));
-            break;
-        }
     }
     syslog(LOG_INFO, "user %s session end", cfg->user);
+    loop_free(s.loop);
     ustream_free(s.us);
     wbuf_free(s.to_host);
     wbuf_free(s.diff);

@@ -553,20 +553,30 @@ test_shutdown(void)
                            xcalloc(1, sizeof(struct sstate)), &ls, 8, now);
 
     TEST_START("shutdown: initiator sends UINT64_MAX, peer acks, both see it");
+    bool clean = true;
+    ASSERT_FALSE(transport_session_over(s.t[0], now, &clean));
+    ASSERT_FALSE(clean);
     transport_start_shutdown(s.t[0], now);
-    bool peer_acked = false;
+    bool peer_acked = false, peer_over = false, peer_clean = false;
     for (int i = 0; i < 2000 && !transport_shutdown_acknowledged(s.t[0]); i++) {
+        ASSERT_FALSE(transport_session_over(s.t[0], now, &clean));
         deliver(&s, now);
         ASSERT_INT_EQ(transport_tick(s.t[0], now), 0);
         ASSERT_INT_EQ(transport_tick(s.t[1], now), 0);
         if (transport_counterparty_shutdown_ack_sent(s.t[1]))
             peer_acked = true;
+        if (!peer_over)
+            peer_over = transport_session_over(s.t[1], now, &peer_clean);
         now += 5;
     }
     ASSERT_TRUE(transport_counterparty_shutting_down(s.t[1]));
     ASSERT_TRUE(peer_acked);
+    ASSERT_TRUE(peer_over);
+    ASSERT_TRUE(peer_clean);
     ASSERT_TRUE(transport_shutdown_acknowledged(s.t[0]));
     ASSERT_FALSE(transport_shutdown_ack_timed_out(s.t[0], now));
+    ASSERT_TRUE(transport_session_over(s.t[0], now, &clean));
+    ASSERT_TRUE(clean);
 
     TEST_START("shutdown: gives up after 16 tries without a peer");
     struct transport_link lost = lc;
@@ -581,6 +591,8 @@ test_shutdown(void)
         now += 10;
     }
     ASSERT_TRUE(transport_shutdown_ack_timed_out(t, now));
+    ASSERT_TRUE(transport_session_over(t, now, &clean));
+    ASSERT_FALSE(clean);
     ASSERT_INT_EQ(s.sent[0] - before, 16);
     ASSERT_TRUE(now - start < 10000);
     for (size_t i = 0; i < s.n; i++)
