@@ -24,18 +24,6 @@ print_usage(FILE *f, const char *argv0)
 }
 
 int
-main(int argc, char **argv)
-{
-    /* One executable: `mosh-client` is the bare upstream-compatible client, anything else
-     * (normally `mosh`) the all-in-one command. */
-    const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
-    base = base ? base + 1 : argc > 0 ? argv[0] : "mosh";
-    if (strcmp(base, "mosh-client") == 0)
-        return client_main(argc, argv);
-    return mosh_main(argc, argv);
-}
-
-int
 client_main(int argc, char **argv)
 {
     const char *argv0 = argc > 0 ? argv[0] : "mosh-client";

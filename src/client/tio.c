@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Terminal driver state and terminfo for the client. */
+/* Terminal driver state and the terminal's capabilities (client/terminfo) for the client. */
 #include "client/tio.h"
 
 #include <errno.h>
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <term.h>
 #include <unistd.h>
 
+#include "client/terminfo.h"
 #include "util/err.h"
 
 static struct termios saved;
@@ -29,53 +29,35 @@ term_has_titles(const char *term)
     return false;
 }
 
-static void
-copy_cap(const char *name, char *dst, size_t len)
-{
-    char *v = tigetstr(name);
-    dst[0] = '\0';
-    /* (char *)-1 means "not a string capability"; NULL means absent. */
-    if (v != NULL && v != (char *)-1)
-        snprintf(dst, len, "%s", v);
-}
-
 int
 tio_caps_load(struct tio_caps *caps, bool no_term_init, char *why, size_t why_len)
 {
-    int err = 0;
+    struct terminfo ti;
     const char *term = getenv("TERM");
     memset(caps, 0, sizeof(*caps));
-    if (setupterm(NULL, STDOUT_FILENO, &err) != 0) { // OK is 0 (curses.h)
-        snprintf(why, why_len, "cannot find terminfo for TERM=%s; set TERM to a known type "
-                 "(e.g. xterm-256color)", term ? term : "(unset)");
-        return MSH_ERR_ARG;
-    }
-    char *ech = tigetstr("ech");
-    caps->dc.ech = ech != NULL && ech != (char *)-1;
-    caps->dc.bce = tigetflag("bce") > 0;
+    int r = terminfo_load(term, &ti, why, why_len);
+    if (r != 0)
+        return r;
+    caps->dc.ech = ti.ech;
+    caps->dc.bce = ti.bce;
     caps->dc.titles = term_has_titles(term);
     if (!no_term_init) {
-        copy_cap("smcup", caps->smcup, sizeof(caps->smcup));
-        copy_cap("rmcup", caps->rmcup, sizeof(caps->rmcup));
+        snprintf(caps->smcup, sizeof(caps->smcup), "%s", ti.smcup);
+        snprintf(caps->rmcup, sizeof(caps->rmcup), "%s", ti.rmcup);
         caps->dc.smcup = caps->smcup[0] ? caps->smcup : NULL;
         caps->dc.rmcup = caps->rmcup[0] ? caps->rmcup : NULL;
     }
-    /* Everything needed is copied out; release the terminfo entry. */
-    del_curterm(cur_term);
     return 0;
 }
 
 int
 tio_colors(void)
 {
-    int err = 0;
-    if (setupterm(NULL, STDOUT_FILENO, &err) != 0)
+    struct terminfo ti;
+    char why[256];
+    if (terminfo_load(getenv("TERM"), &ti, why, sizeof(why)) != 0)
         return -1;
-    int v = tigetnum("colors");
-    del_curterm(cur_term);
-    if (v == -2)
-        fprintf(stderr, "Invalid terminfo numeric capability: colors\n");
-    return v;
+    return ti.colors;
 }
 
 int

@@ -17,11 +17,13 @@ struct tio_caps {
     char smcup[256], rmcup[256];
 };
 
-/* setupterm on $TERM; fills caps (no_term_init drops smcup/rmcup). MSH_ERR_ARG with a
- * message in why when the terminal type is unknown. */
+/* $TERM's capabilities (client/terminfo: the database, else the built-in table); fills
+ * caps (no_term_init drops smcup/rmcup). MSH_ERR_ARG or MSH_ERR_FORMAT with a message in
+ * why when the terminal type is unknown or its entry is damaged. */
 int tio_caps_load(struct tio_caps *caps, bool no_term_init, char *why, size_t why_len)
     WARN_UNUSED_RESULT;
-/* terminfo "colors" for $TERM, as upstream's `mosh-client -c` prints it (-1, -2 ...). */
+/* terminfo "colors" for $TERM, as upstream's `mosh-client -c` prints it (-1 when absent or
+ * the terminal is unknown). */
 int tio_colors(void);
 
 /* Saves the current termios of fd 0 (once) and switches to raw mode (cfmakeraw + IUTF8).

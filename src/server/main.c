@@ -21,6 +21,7 @@
 #include "network/sock.h"
 #include "network/ssp.h"
 #include "server/child.h"
+#include "server/main.h"
 #include "server/serve.h"
 #include "server/utmp.h"
 #include "statesync/cterm.h"
@@ -137,7 +138,7 @@ require_utf8(char **locale_args, int n_locale)
 }
 
 int
-main(int argc, char **argv)
+server_main(int argc, char **argv)
 {
     const char *argv0 = argc > 0 ? argv[0] : "mosh-server";
     const char *desired_ip = NULL, *desired_port = NULL;
