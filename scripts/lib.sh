@@ -3,7 +3,8 @@
 # only when missing (non-interactive; sudo when not root).
 MSH_PKGS=(cmake make gcc clang pkg-config libssh-dev libssl-dev libncurses-dev
           libprotobuf-c-dev protobuf-c-compiler zlib1g-dev openssh-server openssh-client
-          mosh tmux locales libclang-rt-14-dev procps libnss-wrapper)
+          mosh tmux locales libclang-rt-14-dev procps libnss-wrapper
+          libc-ares-dev ncurses-term foot-terminfo strace)
 
 msh_install_deps() {
     local missing=() p sudo=""

@@ -43,4 +43,16 @@
 #define LIMITS_CONNECT_LINE 4096            /* one line of remote output while looking for CONNECT */
 #define LIMITS_REMOTE_OUTPUT (256 * 1024)   /* total remote output read before giving up */
 
+/* Local system files the static executable reads itself instead of through NSS. */
+#define LIMITS_PASSWD_LINE 4096             /* a longer /etc/passwd line is skipped (glibc
+                                               sizes its getpw*_r buffer at 1024 by default) */
+#define LIMITS_RESOLVE_ADDRS 16             /* addresses kept from one host-name lookup */
+#define LIMITS_RESOLVE_MS 60000             /* a whole lookup, over every server and retry */
+#define LIMITS_GLOB_PATHS 1024              /* paths one glob pattern may expand to (an
+                                               ssh_config Include) */
+
+/* Terminal descriptions (term(5), the compiled terminfo format). */
+#define LIMITS_TERMINFO_FILE 32768          /* ncurses' own cap on a compiled entry */
+#define LIMITS_TERMINFO_CAP 256             /* a capability string we copy (smcup, rmcup) */
+
 #endif

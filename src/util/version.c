@@ -18,4 +18,9 @@ version_print(FILE *f, const char *program)
             "This is free software: you are free to change and redistribute it.\n"
             "There is NO WARRANTY, to the extent permitted by law.\n",
             program, version_build());
+#ifdef MSH_STATIC_BUILD
+    /* libssh.a's GSSAPI is built out (src/static/gss.c): say so where people look. */
+    fputs("Static build: mosh, mosh-client and mosh-server in one file; Kerberos (GSSAPI)\n"
+          "authentication is not in this build.\n", f);
+#endif
 }
