@@ -13,6 +13,9 @@
 #include "bootstrap/boot.h"
 #include "client/cli.h"
 #include "client/exitcode.h"
+#ifdef MSH_STATIC_BUILD
+#include "client/lookup.h"
+#endif
 #include "client/stm.h"
 #include "client/tio.h"
 #include "crypto/ct.h"
@@ -112,6 +115,9 @@ bootstrap(const struct cli *c, const char *command, struct boot_result *res, cha
         .pty_cols = cols,
         .pty_rows = rows,
         .term = getenv("TERM"),
+#ifdef MSH_STATIC_BUILD
+        .resolve = lookup_resolve, /* hosts file and DNS without NSS (client/lookup.c) */
+#endif
     };
     return boot_run(&o, res, msg, len);
 }

@@ -168,10 +168,16 @@ resolve_name(const char *name, int family, const struct resolve_opts *o,
         snprintf(why, why_len, "empty host name");
         return MSH_ERR_ARG;
     }
-    /* c-ares 1.18 sends numeric names to DNS when the family is unspecified */
+    /* Numeric names never reach c-ares (1.18 sends them to DNS when the family is
+     * unspecified); one of the other family is refused, as glibc's EAI_ADDRFAMILY. */
     struct in_addr a4;
     struct in6_addr a6;
-    if (family != AF_INET6 && inet_pton(AF_INET, name, &a4) == 1) {
+    bool is4 = inet_pton(AF_INET, name, &a4) == 1, is6 = inet_pton(AF_INET6, name, &a6) == 1;
+    if ((is4 && family == AF_INET6) || (is6 && family == AF_INET)) {
+        snprintf(why, why_len, "%s is an %s address", name, is4 ? "IPv4" : "IPv6");
+        return MSH_ERR_FORMAT;
+    }
+    if (is4) {
         struct sockaddr_in *sin = (struct sockaddr_in *)&out[0].ss;
         sin->sin_family = AF_INET;
         sin->sin_addr = a4;
@@ -179,7 +185,7 @@ resolve_name(const char *name, int family, const struct resolve_opts *o,
         *n = 1;
         return 0;
     }
-    if (family != AF_INET && inet_pton(AF_INET6, name, &a6) == 1) {
+    if (is6) {
         struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out[0].ss;
         sin6->sin6_family = AF_INET6;
         sin6->sin6_addr = a6;

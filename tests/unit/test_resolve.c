@@ -150,6 +150,12 @@ main(void)
     ASSERT_INT_EQ(resolve_name("192.0.2.1", AF_UNSPEC, &o, out, 8, &n, why, sizeof(why)), 0);
     ASSERT_STR_EQ(first(&out[0], ip, sizeof(ip)), "192.0.2.1");
     ASSERT_INT_EQ(dns_queries, q0);
+    ASSERT_INT_EQ(resolve_name("::1", AF_INET, &o, out, 8, &n, why, sizeof(why)),
+                  MSH_ERR_FORMAT);
+    ASSERT_TRUE(strstr(why, "is an IPv6 address") != NULL);
+    ASSERT_INT_EQ(resolve_name("10.0.0.1", AF_INET6, &o, out, 8, &n, why, sizeof(why)),
+                  MSH_ERR_FORMAT);
+    ASSERT_INT_EQ(dns_queries, q0);
     ASSERT_INT_EQ(resolve_name("", AF_UNSPEC, &o, out, 8, &n, why, sizeof(why)), MSH_ERR_ARG);
     ASSERT_INT_EQ(resolve_name("x", 99, &o, out, 8, &n, why, sizeof(why)), MSH_ERR_ARG);
     struct resolve_opts bad = {conf, "not a server", hosts};
