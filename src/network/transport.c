@@ -48,6 +48,8 @@ struct transport {
     void *last_consumed;     /* the remote state the application consumed last */
     uint64_t quench_until_ms;
     size_t recv_bytes;       /* sum of recv[].cost, held under LIMITS_RECV_BYTES */
+    size_t refused_cost;     /* cost of the last state refused after applying it; 0 once
+                                recv_bytes went down since */
     uint64_t refused;        /* new states refused: count quench or byte budget */
 
     struct wbuf *diff_a, *diff_b;
@@ -392,6 +394,8 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
             t->recv_bytes -= t->recv[k].cost;
             t->theirs->free(t->recv[k].state);
         }
+        if (keep > 0)
+            t->refused_cost = 0;
         memmove(&t->recv[0], &t->recv[keep], (t->n_recv - keep) * sizeof(t->recv[0]));
         t->n_recv -= keep;
         ref -= keep;
@@ -408,10 +412,12 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
     /* The byte budget refuses the same way, with no timed exception, except that a
      * state is always taken when only its reference is held: the peer's next
      * throwaway_num frees what it acknowledged, so an honest sender is slowed by at
-     * most a round trip, never stopped. Checked first without applying (cheap refusal
-     * of a flood), then with the new state's own cost. */
+     * most a round trip, never stopped. Checked first without applying: once full, or
+     * once a state was refused for its cost, the next ones are refused unapplied until
+     * something held is freed (a flood costs no applies); then with the state's cost. */
     bool alone = t->n_recv == 1;
-    if (!alone && t->recv_bytes >= LIMITS_RECV_BYTES) {
+    if (!alone && (t->recv_bytes >= LIMITS_RECV_BYTES ||
+                   t->refused_cost > LIMITS_RECV_BYTES - t->recv_bytes)) {
         t->refused++;
         goto out;
     }
@@ -422,6 +428,7 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
     size_t cost = state_cost(t->theirs, state);
     if (!alone && cost > LIMITS_RECV_BYTES - t->recv_bytes) {
         t->refused++;
+        t->refused_cost = cost;
         goto out;
     }
 
@@ -457,12 +464,15 @@ transport_remote_diff(struct transport *t, struct wbuf *out)
     int r = t->theirs->diff(t->last_consumed, newest, out);
     if (t->theirs->subtract) {
         const void *oldest = t->recv[0].state;
+        size_t before = t->recv_bytes;
         t->recv_bytes = 0;
         for (size_t i = t->n_recv; i-- > 0;) {
             t->theirs->subtract(t->recv[i].state, oldest);
             t->recv[i].cost = state_cost(t->theirs, t->recv[i].state);
             t->recv_bytes += t->recv[i].cost;
         }
+        if (t->recv_bytes < before)
+            t->refused_cost = 0;
     }
     /* Even when the diff failed (a state that is not an extension of the consumed one,
      * which only a broken peer produces) the application moves on to the newest state. */

@@ -74,7 +74,8 @@ int transport_remote_diff(struct transport *t, struct wbuf *out) WARN_UNUSED_RES
  * refused (dropped, counted in transport_refused_count, never acknowledged) while more
  * than LIMITS_RECV_STATES are held (for TRANSPORT_QUENCH_MS at a time, as upstream) or
  * while the held states' cost (state_ops cost) would pass LIMITS_RECV_BYTES, unless only
- * its reference state is held. */
+ * its reference state is held; after one is refused for its cost, the next are refused
+ * without being applied until a held state is thrown away. */
 int transport_recv(struct transport *t, const struct transport_instr *in, uint64_t now_ms)
     WARN_UNUSED_RESULT;
 /* Sends whatever is due. Returns the link's error, if any. */

@@ -445,26 +445,39 @@ test_budget(void)
     TEST_START("budget: a state that would pass it by one byte's cost is refused");
     in.new_num = 1000;
     in.diff_len = 2;
+    unsigned applies = w_applies;
     ASSERT_INT_EQ(transport_recv(t, &in, now), 0);
     ASSERT_INT_EQ(transport_refused_count(t), 1);
     ASSERT_INT_EQ(transport_received_count(t), budget_states);
     ASSERT_U64_EQ(transport_remote_num(t), budget_states - 1);
+    ASSERT_INT_EQ(w_applies, applies + 1);
 
-    TEST_START("budget: one that reaches it exactly is taken");
-    in.new_num = budget_states;
+    TEST_START("budget: after that refusal, the next are refused without being applied");
+    in.new_num = 1001;
     in.diff_len = 1;
     ASSERT_INT_EQ(transport_recv(t, &in, now), 0);
+    ASSERT_INT_EQ(transport_refused_count(t), 2);
+    ASSERT_INT_EQ(w_applies, applies + 1);
+
+    TEST_START("budget: one that reaches it exactly is taken once something was freed");
+    /* throwaway 1 frees state 0 (it costs 0, but it is a state freed), and the new
+     * state (state 1 again: one byte) costs exactly what is left */
+    struct transport_instr free0 = {1, budget_states, 0, 1, NULL, 0};
+    ASSERT_INT_EQ(transport_recv(t, &free0, now), 0);
+    ASSERT_INT_EQ(transport_refused_count(t), 2);
     ASSERT_INT_EQ(transport_received_bytes(t), LIMITS_RECV_BYTES);
     ASSERT_U64_EQ(transport_remote_num(t), budget_states);
 
     TEST_START("budget: at the budget, new states are refused before they are applied");
-    unsigned applies = w_applies;
+    applies = w_applies;
+    in.old_num = 1;
+    in.throwaway_num = 1;
     for (uint64_t n = 2000; n < 2100; n++) {
         in.new_num = n;
         ASSERT_INT_EQ(transport_recv(t, &in, now), 0);
     }
     ASSERT_INT_EQ(w_applies, applies);
-    ASSERT_INT_EQ(transport_refused_count(t), 101);
+    ASSERT_INT_EQ(transport_refused_count(t), 102);
     ASSERT_U64_EQ(transport_remote_num(t), budget_states);
     ASSERT_INT_EQ(transport_received_bytes(t), LIMITS_RECV_BYTES);
 
