@@ -15,7 +15,9 @@ struct loop;
  * failure or a zero-length write. */
 int fdio_write_all(int fd, const void *p, size_t n) WARN_UNUSED_RESULT;
 
-/* Closes every fd >= lowfd (in a child before exec: nothing of ours leaks into it). */
+/* Closes every fd >= lowfd (in a child before exec: nothing of ours leaks into it): with
+ * close_range(2) where the kernel has it, else by trying each fd up to
+ * min(RLIMIT_NOFILE, 65536). */
 void fdio_close_from(int lowfd);
 
 /* Installs handlers for the n signals (SA_RESTART, all signals blocked in the handler)

@@ -1,12 +1,39 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Whole writes and the signal self-pipe. */
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "test.h"
 #include "util/err.h"
 #include "util/fdio.h"
+
+/* In a child: fds 5 and high are open (the soft RLIMIT_NOFILE then lowered to soft_limit,
+ * unless 0), fdio_close_from(3); 0 if both are closed and fd 2 is not. */
+static int
+close_from_in_child(int high, rlim_t soft_limit)
+{
+    int st = -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct rlimit rl;
+        if (dup2(0, 5) != 5 || dup2(0, high) != high || getrlimit(RLIMIT_NOFILE, &rl) != 0)
+            _exit(2);
+        rl.rlim_cur = soft_limit ? soft_limit : rl.rlim_cur;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            _exit(3);
+        fdio_close_from(3);
+        bool left = fcntl(5, F_GETFD) != -1 || fcntl(high, F_GETFD) != -1;
+        _exit(left || fcntl(2, F_GETFD) == -1 ? 1 : 0);
+    }
+    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+        return -1;
+    return WEXITSTATUS(st);
+}
 
 int
 main(void)
@@ -52,5 +79,15 @@ main(void)
     ASSERT_TRUE(fdio_signal_take(SIGUSR2));
     ASSERT_FALSE(fdio_signal_take(SIGUSR2));
     ASSERT_INT_EQ(fdio_signals_init((const int[]){0}, 1), MSH_ERR_SYS);
+
+    TEST_START("fdio: close_from closes an fd above a lowered RLIMIT_NOFILE");
+    ASSERT_INT_EQ(close_from_in_child(1500, 1024), 0);
+    TEST_START("fdio: close_from closes descriptors above 65536 (RLIMIT_NOFILE raised)");
+    struct rlimit rl = {100000, 100000};
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        fprintf(stderr, "  skipped: cannot raise RLIMIT_NOFILE to 100000 (needs "
+                        "CAP_SYS_RESOURCE)\n");
+    else
+        ASSERT_INT_EQ(close_from_in_child(99999, 0), 0);
     return TEST_DONE();
 }
