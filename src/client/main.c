@@ -2,10 +2,10 @@
 /* mosh-client: upstream 1.4.0's interface (protocol.md §7.7): `mosh-client [-# ARGS] IP
  * PORT` with the key in MOSH_KEY (unset at once), `-c` for the colour count, --help,
  * --version. Exit status 0 only after a clean shutdown. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "client/mosh.h"
@@ -14,6 +14,7 @@
 #include "crypto/ct.h"
 #include "crypto/key.h"
 #include "util/locale.h"
+#include "util/nodump.h"
 #include "util/version.h"
 
 static void
@@ -27,13 +28,14 @@ int
 client_main(int argc, char **argv)
 {
     const char *argv0 = argc > 0 ? argv[0] : "mosh-client";
-    struct rlimit no_core = {0, 0};
     static struct stm_cfg cfg;
     const char *why = NULL;
     int opt;
 
     /* The session key must never land in a core file. */
-    setrlimit(RLIMIT_CORE, &no_core);
+    if (nodump_enable(NULL) != 0)
+        fprintf(stderr, "%s: warning: cannot disable core dumps: %s\n", argv0,
+                strerror(errno));
     if (argc < 1)
         return 1;
     for (int i = 1; i < argc; i++) {

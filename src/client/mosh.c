@@ -3,10 +3,10 @@
  * libssh (or an external ssh, or --local), then the UDP client. */
 #include "client/mosh.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +22,7 @@
 #include "crypto/key.h"
 #include "util/err.h"
 #include "util/locale.h"
+#include "util/nodump.h"
 #include "util/version.h"
 
 static bool
@@ -130,9 +131,10 @@ mosh_main(int argc, char **argv)
     struct boot_result res;
     char msg[1024], command[16384];
     const char *why = NULL;
-    struct rlimit no_core = {0, 0};
 
-    setrlimit(RLIMIT_CORE, &no_core); /* the session key must never reach a core file */
+    /* The session key must never reach a core file. */
+    if (nodump_enable(NULL) != 0)
+        fprintf(stderr, "mosh: warning: cannot disable core dumps: %s\n", strerror(errno));
     int rc = cli_parse(&c, argc, argv, msg, sizeof(msg));
     if (rc != 0) {
         fprintf(stderr, "mosh: %s\n", msg);

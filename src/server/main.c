@@ -29,6 +29,7 @@
 #include "util/locale.h"
 #include "util/log.h"
 #include "util/mono.h"
+#include "util/nodump.h"
 #include "util/version.h"
 
 static void
@@ -147,11 +148,13 @@ server_main(int argc, char **argv)
     int colors = 0, verbose = 0;
     static char *locale_args[64]; /* -l NAME=VALUE; mosh sends at most 15 */
     int n_locale = 0;
-    struct rlimit core_saved = {0, 0}, no_core = {0, 0};
+    struct rlimit core_saved = {0, 0};
 
-    /* Keep the session key out of core dumps (restored for the child before exec). */
-    getrlimit(RLIMIT_CORE, &core_saved);
-    setrlimit(RLIMIT_CORE, &no_core);
+    /* Keep the session key out of core dumps (the limit is restored for the child before
+     * exec; exec makes it dumpable again). */
+    if (nodump_enable(&core_saved) != 0)
+        fprintf(stderr, "%s: warning: cannot disable core dumps: %s\n", argv0,
+                strerror(errno));
     if (argc < 1)
         return 1;
 
