@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* What the e2e datagram tools (e2e_hostile, e2e_garbage) share: a reproducible RNG,
- * option numbers, and a connected UDP socket plus the session's OCB context. */
+/* What the e2e datagram tools (e2e_hostile, e2e_garbage, e2e_adversary) share: a
+ * reproducible RNG, option numbers, a connected UDP socket plus the session's OCB
+ * context, and the receive queue of a local UDP port (for pacing a burst). */
 #ifndef MSH_TESTS_E2E_DGRAM_TOOL_H
 #define MSH_TESTS_E2E_DGRAM_TOOL_H
 
@@ -50,6 +51,32 @@ dgram_parse_ul(const char *s, unsigned long max, unsigned long *out)
         return MSH_ERR_ARG;
     *out = v;
     return 0;
+}
+
+/* Bytes queued for reading on the local UDP sockets bound to port (IPv4 and IPv6), from
+ * /proc/net/udp's "tx_queue:rx_queue" column; 0 if unknown. */
+static inline unsigned long
+dgram_rx_queue(unsigned port)
+{
+    static const char *const files[] = {"/proc/net/udp", "/proc/net/udp6"};
+    unsigned long total = 0;
+
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        FILE *f = fopen(files[i], "r");
+        char line[512];
+        if (f == NULL)
+            continue;
+        while (fgets(line, sizeof(line), f) != NULL) {
+            unsigned lport = 0;
+            unsigned long txq = 0, rxq = 0;
+            if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %*x %lx:%lx", &lport,
+                       &txq, &rxq) == 3 &&
+                lport == port)
+                total += rxq;
+        }
+        fclose(f);
+    }
+    return total;
 }
 
 /* Parses the key, opens a UDP socket connected to host:port (numeric; connected, so that

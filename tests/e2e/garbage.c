@@ -83,32 +83,6 @@ pause_us(long us)
     nanosleep(&ts, NULL);
 }
 
-/* Bytes queued for reading on the local UDP sockets bound to port (IPv4 and IPv6), from
- * /proc/net/udp's "tx_queue:rx_queue" column; 0 if unknown. */
-static unsigned long
-rx_queue(unsigned port)
-{
-    static const char *const files[] = {"/proc/net/udp", "/proc/net/udp6"};
-    unsigned long total = 0;
-
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        FILE *f = fopen(files[i], "r");
-        char line[512];
-        if (f == NULL)
-            continue;
-        while (fgets(line, sizeof(line), f) != NULL) {
-            unsigned lport = 0;
-            unsigned long txq = 0, rxq = 0;
-            if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %*x %lx:%lx", &lport,
-                       &txq, &rxq) == 3 &&
-                lport == port)
-                total += rxq;
-        }
-        fclose(f);
-    }
-    return total;
-}
-
 /* -w: waits (bounded) until the receiver has read most of what it was sent. */
 static void
 wait_drain(struct garbage *g)
@@ -116,7 +90,7 @@ wait_drain(struct garbage *g)
     uint64_t start = mono_now_ms();
     bool stalled = false;
 
-    while (rx_queue(g->port) > RXQ_HIGH) {
+    while (dgram_rx_queue(g->port) > RXQ_HIGH) {
         if (mono_now_ms() - start > RXQ_WAIT_MS) {
             stalled = true;
             break;
