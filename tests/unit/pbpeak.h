@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* For the decode-budget tests: how many bytes an unpack needs from network/pballoc at its
- * peak, measured through a pballoc with no practical limit. */
+ * peak, measured through a pballoc with no practical limit; and the check that a state's
+ * apply takes empty Instructions up to its budget and refuses one more. */
 #ifndef MSH_TESTS_PBPEAK_H
 #define MSH_TESTS_PBPEAK_H
 
@@ -10,6 +11,10 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "network/pballoc.h"
+#include "network/state_ops.h"
+#include "test.h"
+#include "util/err.h"
+#include "util/limits.h"
 
 struct pbpeak {
     struct pballoc a;
@@ -78,6 +83,24 @@ pbpeak_empty_crossing(const ProtobufCMessageDescriptor *d, size_t ratio, size_t 
             hi = mid - 1;
     }
     return lo;
+}
+
+/* ops->apply on s (d is its diff message, ratio its LIMITS_*_DECODE_RATIO): the most
+ * empty Instructions that fit the budget are taken, one more is MSH_ERR_TOO_LARGE, and so
+ * is msg_len bytes of them (msg is scratch of msg_len, about LIMITS_PROTOBUF_LEN). */
+static inline void
+pbpeak_test_apply(const ProtobufCMessageDescriptor *d, size_t ratio,
+                  const struct state_ops *ops, void *s, uint8_t *msg, size_t msg_len)
+{
+    TEST_START("decode budget: Instructions that fit are taken, one more is refused");
+    pbpeak_empty_fill(msg, msg_len);
+    size_t n = pbpeak_empty_crossing(d, ratio, LIMITS_DECODE_SLACK, msg, 100000);
+    ASSERT_TRUE(n > 100 && n < 100000);
+    ASSERT_INT_EQ(ops->apply(s, msg, 2 * n), 0);
+    ASSERT_INT_EQ(ops->apply(s, msg, 2 * (n + 1)), MSH_ERR_TOO_LARGE);
+
+    TEST_START("decode budget: 4 MB of empty Instructions is refused");
+    ASSERT_INT_EQ(ops->apply(s, msg, msg_len), MSH_ERR_TOO_LARGE);
 }
 
 #endif
