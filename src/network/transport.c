@@ -556,6 +556,12 @@ transport_sent_last_ms(const struct transport *t)
 }
 
 uint64_t
+transport_sent_last_num(const struct transport *t)
+{
+    return t->sent[t->n_sent - 1].num;
+}
+
+uint64_t
 transport_last_heard_ms(const struct transport *t)
 {
     return t->last_heard_ms;

@@ -101,6 +101,9 @@ bool transport_session_over(const struct transport *t, uint64_t now_ms, bool *cl
 uint64_t transport_sent_acked_ms(const struct transport *t);
 uint64_t transport_sent_last_ms(const struct transport *t);
 uint64_t transport_last_heard_ms(const struct transport *t);
+/* The number of the newest state sent (upstream get_sent_state_last): a keystroke added
+ * now goes out in a later one, which the prediction engine waits for. */
+uint64_t transport_sent_last_num(const struct transport *t);
 /* Number of our sent states kept / remote states held (tests and diagnostics). */
 size_t transport_sent_count(const struct transport *t);
 size_t transport_received_count(const struct transport *t);

@@ -315,6 +315,7 @@ test_first_instruction(void)
     struct sstate *init = xcalloc(1, sizeof(*init));
     struct transport *t = transport_new(&sops, init, &vops, xcalloc(1, sizeof(struct vstate)),
                                         &lc, TRANSPORT_MINDELAY_CLIENT_MS, t0);
+    ASSERT_U64_EQ(transport_sent_last_num(t), 0);
     ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"R", 1), 0);
     ASSERT_INT_EQ(transport_wait_ms(t, t0), 0);
     ASSERT_INT_EQ(transport_tick(t, t0), 0);
@@ -324,6 +325,7 @@ test_first_instruction(void)
     ASSERT_U64_EQ(s.q[0].in.ack_num, 0);
     ASSERT_U64_EQ(s.q[0].in.throwaway_num, 0);
     ASSERT_INT_EQ(s.q[0].in.diff_len, 1);
+    ASSERT_U64_EQ(transport_sent_last_num(t), 1); /* what a keystroke now is judged by */
 
     TEST_START("heartbeat: an unheard peer gets resends only from the 3 s ack timer");
     ASSERT_INT_EQ(transport_wait_ms(t, t0 + 1), 2999);
@@ -344,6 +346,7 @@ test_first_instruction(void)
     ASSERT_INT_EQ(transport_tick(t, t0 + 3050), 0);
     ASSERT_INT_EQ(s.n, 3);
     ASSERT_U64_EQ(s.q[2].in.new_num, 2);
+    ASSERT_U64_EQ(transport_sent_last_num(t), 2);
 
     TEST_START("no peer address: nothing is sent and no deadline");
     ec.has_remote = false;
