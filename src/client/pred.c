@@ -764,18 +764,3 @@ pred_wait_ms(const struct pred *p)
     bool timing = !(p->glitch > 0 && p->flagging);
     return timing && pred_active(p) ? PRED_POLL_MS : UINT64_MAX;
 }
-
-void
-pred_user_byte(struct pred *p, uint8_t byte, const struct fb *screen)
-{
-    (void)p;
-    (void)byte;
-    (void)screen;
-}
-
-void
-pred_apply(const struct pred *p, struct fb *fb)
-{
-    (void)p;
-    (void)fb;
-}

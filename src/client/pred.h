@@ -128,8 +128,4 @@ uint64_t pred_wait_ms(const struct pred *p);
 /* Any guess pending (cells or cursor moves). */
 bool pred_active(const struct pred *p);
 
-/* The client loop's old always-off hooks, still called until it feeds the engine. */
-void pred_user_byte(struct pred *p, uint8_t byte, const struct fb *screen);
-void pred_apply(const struct pred *p, struct fb *fb);
-
 #endif

@@ -111,7 +111,7 @@ output_frame(struct client *c, uint64_t now)
 {
     const struct cterm *remote = transport_remote(c->t);
     struct fb *next = fb_copy(emu_fb(cterm_emu_const(remote)));
-    pred_apply(&c->cfg->pred, next);
+    pred_draw(&c->cfg->pred, next, now);
     notify_apply(&c->notify, next, now);
     wbuf_reset(c->out);
     if (display_new_frame(&c->caps.dc, !c->repaint, c->local, next, c->out) == 0)
@@ -173,6 +173,7 @@ user_input(struct client *c, uint64_t now)
     if (transport_shutdown_in_progress(c->t))
         return true;
     struct ustream *us = transport_current(c->t);
+    pred_set_sent(&c->cfg->pred, transport_sent_last_num(c->t));
     bool paste = n > PASTE_LEN;
     if (paste)
         pred_reset(&c->cfg->pred);
@@ -180,7 +181,7 @@ user_input(struct client *c, uint64_t now)
         uint8_t b = buf[i];
         uint8_t two[2];
         if (!paste)
-            pred_user_byte(&c->cfg->pred, b, c->local);
+            pred_input(&c->cfg->pred, b, c->local, now);
         if (c->quit_started) {
             c->quit_started = false;
             if (b == '.') {
@@ -254,6 +255,15 @@ on_network(struct loop *l, int fd, short revents, void *ctx)
     }
     c->notify.last_word_ms = transport_remote_ms(c->t);
     c->notify.last_acked_ms = transport_sent_acked_ms(c->t);
+    /* What judges the predictions: the newest server state's echo ack (§5.10), and our
+     * server's echo state (EXT_ECHO_STATE): a password prompt is echo off in canonical
+     * mode, while raw mode (editors, readline) keeps predicting. Unknown with an upstream
+     * server: upstream's behaviour. */
+    const struct cterm *remote = transport_remote(c->t);
+    pred_set_acks(&c->cfg->pred, cterm_echo_ack(remote),
+                  (unsigned)transport_send_interval_ms(c->t));
+    pred_set_no_echo(&c->cfg->pred, cterm_echo_state(remote) == CTERM_MODE_OFF &&
+                                        cterm_icanon_state(remote) == CTERM_MODE_ON);
 }
 
 static void
@@ -344,12 +354,14 @@ watch_network(struct client *c, struct loop *l)
     return r == 0;
 }
 
-/* Wake for the transport, the notification bar and, while connecting, the notice. */
+/* Wake for the transport, the notification bar, pending predictions (their 50 ms timing
+ * poll) and, while connecting, the notice. */
 static void
 bound_wait(struct client *c, struct loop *l, uint64_t now)
 {
     loop_bound_wait_ms(l, ssp_wait_ms(c->ssp, now));
     loop_bound_wait_ms(l, notify_wait_ms(&c->notify, now));
+    loop_bound_wait_ms(l, pred_wait_ms(&c->cfg->pred));
     if (still_connecting(c))
         loop_bound_wait_ms(l, CONNECT_NOTICE_MS);
 }
@@ -497,6 +509,7 @@ stm_run(struct stm_cfg *cfg)
               stderr);
     }
     ct_wipe(cfg->key, sizeof(cfg->key));
+    pred_fini(&cfg->pred);
     fb_free(c.local);
     ssp_free(c.ssp);
     wbuf_free(c.out);
