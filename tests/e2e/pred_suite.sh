@@ -1,0 +1,330 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Predictive local echo end to end (issue 9, protocol.md §8.5): CLIENT in an 80x24 tmux
+# pane (TERM=xterm-256color) reaches `SERVER new -- bash` through the UDP impairment relay
+# (tests/net/relay), whose delay sets the round trip. "Shown before one RTT" is proven
+# without timing: the relay drops everything from the server (outage down) while the
+# keys are typed, so only a prediction can put them on the screen.
+#   pred_suite.sh CLIENT SERVER RELAY TAP
+# Sessions (one client each; modes through MOSH_PREDICTION_DISPLAY):
+#   A adaptive, RTT 100 ms: P1 typed letters show with no server frame; the screen after
+#     the outage is the server's.
+#   B always, RTT 100 ms: P1 again; P6 a wrong prediction (a program that echoes letters
+#     in uppercase) is shown, then repaired: the final screen is the server's. Then RTT
+#     400 ms: P5 unconfirmed predictions are underlined, the underline goes once the server
+#     confirms.
+#   C never, RTT 100 ms: P3 nothing is drawn while the server is cut off; all after.
+#   D adaptive, no added delay: P4 after 20 keystroke round trips (SRTT settles), nothing
+#     is predicted (nothing drawn within 200 ms of cutting off the server), and no
+#     underline is ever drawn while typing.
+# "Drawn" is judged from a record of every byte the client writes to its pane (e2e_tap,
+# tmux control mode), so a flash between two screen captures cannot escape.
+# Every check prints "ok" or "FAIL" with what it saw; exit status non-zero on any failure.
+# Sanitizer reports of our programs fail the suite. About 40 s.
+# shellcheck disable=SC2016
+set -u
+cd "$(dirname "$0")" || exit 1
+# shellcheck source=lib/harness.sh
+. lib/harness.sh
+# shellcheck source=lib/client.sh
+. lib/client.sh
+# shellcheck source=lib/tap.sh
+. lib/tap.sh
+# shellcheck source=../net/relay.sh
+. ../net/relay.sh
+
+# shellcheck disable=SC2034
+H_TERM=xterm-256color
+
+if [ $# -ne 4 ]; then
+    echo "usage: $0 CLIENT SERVER RELAY TAP" >&2
+    exit 2
+fi
+abs() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$OLDPWD" "$1" ;; esac; }
+CLIENT=$(abs "$1") SERVER=$(abs "$2") RELAY_BIN=$(abs "$3") TAP_BIN=$(abs "$4")
+export RELAY_BIN TAP_BIN
+ESC=$'\e'
+S_CPID="" S_SPID=""
+t0=$(date +%s)
+
+section() {
+    printf '\n## %s (t=%ds)\n' "$*" "$(($(date +%s) - t0))"
+}
+
+now_ms() {
+    local t=${EPOCHREALTIME/./}
+    printf '%s\n' "$((t / 1000))"
+}
+
+# session NAME MODE DELAY_MS: a server, a relay with that one-way delay in front of it,
+# and CLIENT in a new pane with MOSH_PREDICTION_DISPLAY=MODE; waits for the prompt and
+# clears the screen (prompt on row 0). Sets S_CPID S_SPID; returns 1 on failure.
+session() {
+    local name=$1 mode=$2 delay=$3 sh_pid
+    S_CPID="" S_SPID=""
+    c_server_start "$name" "$SERVER" 'PS1=e2e% ' -- new -p 0 -i 127.0.0.1 -- \
+        /bin/bash --norc --noprofile || { h_fail "$name: server did not start"; return 1; }
+    S_SPID=$C_SPID
+    relay_start "$name" "$C_PORT" "delay=$delay" ||
+        { h_fail "$name: relay did not start"; return 1; }
+    h_tmux_start 80 24 MOSH_KEY="$C_KEY" MOSH_PREDICTION_DISPLAY="$mode" \
+        ASAN_OPTIONS="log_path=$C_ASAN/asan-client-$name" \
+        UBSAN_OPTIONS="log_path=$C_ASAN/ubsan-client-$name:print_stacktrace=1" \
+        "$CLIENT" 127.0.0.1 "$RELAY_PORT" || { h_fail "$name: no tmux pane"; return 1; }
+    S_CPID=$(h_tmux_cmd_pid) && h_track_pid "$S_CPID"
+    if ! h_tmux_wait_for '^e2e% $|^e2e%$' 20; then
+        h_fail "$name: no prompt through the session ($mode, delay $delay ms)"
+        return 1
+    fi
+    h_tmux_type clear
+    if ! c_wait_row 0 '^e2e%$' 10 >/dev/null; then
+        h_fail "$name: clear did not leave the prompt on row 0"
+        return 1
+    fi
+    h_ok "$name: session up ($mode, one-way delay $delay ms through the relay)"
+    return 0
+}
+
+# PRED_ONLY=AB (for example) runs only those sessions.
+want() {
+    [[ ${PRED_ONLY:-ABCD} == *$1* ]]
+}
+
+session_end() {
+    relay_stop "$1" 2>/dev/null
+    h_kill_pids "$S_CPID" "$S_SPID"
+}
+
+# poll_row N REGEX TIMEOUT_MS [capture-pane args]: polls row N as fast as tmux answers
+# until REGEX matches (0) or TIMEOUT_MS passed (1). Sets POLL_MS (elapsed), POLL_ROW (the
+# last row seen, quoted) and POLLS (captures made).
+poll_row() {
+    local n=$1 re=$2 limit=$3 start row
+    shift 3
+    start=$(now_ms)
+    POLLS=0
+    while :; do
+        row=$(h_tmux_capture -S "$n" -E "$n" "$@")
+        POLLS=$((POLLS + 1))
+        POLL_MS=$(($(now_ms) - start))
+        POLL_ROW=$(printf '%q' "$row")
+        [[ $row =~ $re ]] && return 0
+        [ "$POLL_MS" -ge "$limit" ] && return 1
+    done
+}
+
+# confirm_epoch TEXT: types TEXT (one word) at the prompt on row 0 and waits for the
+# server's echo, so that the next keys belong to a confirmed prediction epoch.
+confirm_epoch() {
+    h_tmux_keys -l "$1"
+    c_wait_row 0 "^e2e% $1\$" 10 >/dev/null
+}
+
+# Clears the command line (Ctrl-U), then `clear`: the prompt back on row 0.
+reset_line() {
+    h_tmux_keys C-u
+    h_tmux_type clear
+    c_wait_row 0 '^e2e%$' 10 >/dev/null
+}
+
+# predicted_check NAME: P1. With the server cut off, "cho" after a confirmed "e" shows.
+predicted_check() {
+    local name=$1
+    confirm_epoch e || { h_fail "$name P1: the first letter never echoed"; return; }
+    relay_ctl "$name" "outage on down" || { h_fail "$name P1: relay outage"; return; }
+    h_tmux_keys -l cho
+    if poll_row 0 '^e2e% echo$' 3000; then
+        h_ok "$name P1: 'cho' shown ${POLL_MS} ms after typing, with no server frame arriving"
+    else
+        h_fail "$name P1: 'cho' not shown while the server was cut off (row: $POLL_ROW)"
+    fi
+    relay_ctl "$name" "outage off down"
+    h_tmux_type ' p1-$((40+2))'
+    if c_wait_row 1 '^p1-42$' 10 >/dev/null && c_wait_row 2 '^e2e%$' 10 >/dev/null; then
+        h_ok "$name P1: after the outage the command ran (p1-42) and the prompt is back"
+    else
+        h_fail "$name P1: the command typed under prediction did not run"
+    fi
+    h_tmux_type clear
+    c_wait_row 0 '^e2e%$' 10 >/dev/null
+}
+
+# P3: never: nothing of " zqx" reaches the pane while the server is cut off (1 s; every
+# byte the client writes is recorded), all of it after.
+never_check() {
+    local name=$1 t0 t1 seen
+    confirm_epoch : || { h_fail "$name P3: the first key never echoed"; return; }
+    tap_start "$name-P3" 0 || { h_fail "$name P3: no tap"; return; }
+    relay_ctl "$name" "outage on down" || { h_fail "$name P3: relay outage"; return; }
+    t0=$(tap_now)
+    h_tmux_keys -l ' zqx'
+    read -rt 1 <> <(:)
+    t1=$(tap_now)
+    relay_ctl "$name" "outage off down"
+    if poll_row 0 '^e2e% : zqx$' 5000; then
+        h_ok "$name P3: ': zqx' shown once the server's frames arrive again"
+    else
+        h_fail "$name P3: ': zqx' never shown after the outage (row: $POLL_ROW)"
+    fi
+    tap_stop "$name-P3"
+    seen=$(tap_output "$name-P3" "$t0" "$t1" | grep -c '[zqx]')
+    if [ "$seen" = 0 ]; then
+        h_ok "$name P3: no typed letter in the client's output during the 1 s outage"
+    else
+        h_fail "$name P3: typed letters drawn during the outage:"
+        c_show "$(tap_output "$name-P3" "$t0" "$t1")"
+    fi
+    reset_line
+}
+
+# P4: adaptive on a fast link: a key typed while the server is cut off is not drawn
+# within 200 ms (the glitch trigger would show it at 250 ms), and while typing a line no
+# attribute (underline) is ever drawn: the client's only SGR is the plain ESC[0m.
+fast_link_check() {
+    local name=$1 i t0 seen
+    # Warm-up: the first RTT samples of a session on a busy machine can be 80 ms (SRTT
+    # starts from the first sample); twenty keystroke round trips bring it down, and
+    # quick confirmations also cure a glitch trigger left from the start.
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        h_tmux_keys -l x
+        read -rt 0.1 <> <(:)
+    done
+    reset_line || { h_fail "$name P4: the warm-up line was not cleared"; return; }
+    confirm_epoch : || { h_fail "$name P4: the first key never echoed"; return; }
+    tap_start "$name-P4" 0 || { h_fail "$name P4: no tap"; return; }
+    relay_ctl "$name" "outage on down" || { h_fail "$name P4: relay outage"; return; }
+    t0=$(tap_now)
+    h_tmux_keys -l z
+    read -rt 0.3 <> <(:)
+    relay_ctl "$name" "outage off down"
+    c_wait_row 0 '^e2e% :z$' 10 >/dev/null || h_fail "$name P4: ':z' never echoed"
+    seen=$(tap_output "$name-P4" "$t0" "$((t0 + 200000))" | grep -c z)
+    if [ "$seen" = 0 ]; then
+        h_ok "$name P4: no prediction drawn within 200 ms on a fast link"
+    else
+        h_fail "$name P4: 'z' drawn within 200 ms with the server cut off (fast link):"
+        c_show "$(tap_output "$name-P4" "$t0" "$((t0 + 200000))")"
+    fi
+    t0=$(tap_now)
+    for i in ' ' q u i x w z y; do
+        h_tmux_keys -l "$i"
+        read -rt 0.05 <> <(:)
+    done
+    c_wait_row 0 '^e2e% :z quixwzy$' 10 >/dev/null || h_fail "$name P4: the line never echoed"
+    tap_stop "$name-P4"
+    if tap_output "$name-P4" "$t0" 99999999999999999 | grep -qF '\033[0;'; then
+        h_fail "$name P4: an attribute (underline?) was drawn while typing on a fast link:"
+        c_show "$(tap_output "$name-P4" "$t0" 99999999999999999)"
+    else
+        h_ok "$name P4: typing ' quixwzy' drew no underline (no SGR but ESC[0m)"
+    fi
+    reset_line
+}
+
+# P5: at 400 ms RTT (flagging), predictions are underlined until confirmed.
+underline_check() {
+    local name=$1 plain
+    confirm_epoch e || { h_fail "$name P5: the first letter never echoed"; return; }
+    h_tmux_keys -l cho
+    if poll_row 0 "e${ESC}\\[4mcho" 300 -e; then
+        h_ok "$name P5: 'cho' shown underlined ${POLL_MS} ms after typing (RTT 400 ms)"
+    else
+        h_fail "$name P5: 'cho' not shown underlined within 300 ms (row: $POLL_ROW)"
+    fi
+    if poll_row 0 '^e2e% echo$' 5000 -e; then
+        plain=$(h_tmux_capture -e -S 0 -E 0)
+        h_ok "$name P5: the underline went once the server confirmed ($(printf '%q' "$plain"))"
+    else
+        h_fail "$name P5: still underlined or wrong after 5 s: $POLL_ROW"
+    fi
+    reset_line
+}
+
+# P6: a program that echoes letters in uppercase. The prediction "abc" after a confirmed
+# digit is shown (server cut off), then repaired: the screen is the server's, "1ABC".
+wrong_check() {
+    local name=$1 cx
+    cat >"$H_TMP/upper.sh" <<'EOF'
+stty -echo -icanon
+printf 'up> '
+while IFS= read -rn1 c; do
+    [ "$c" = q ] && break
+    printf '%s' "${c^^}"
+done
+stty sane
+printf '\n'
+EOF
+    h_tmux_type "bash $H_TMP/upper.sh"
+    if ! c_wait_row 1 '^up> $|^up>$' 10 >/dev/null; then
+        h_fail "$name P6: the uppercase program did not start"
+        return
+    fi
+    h_tmux_keys -l 1
+    c_wait_row 1 '^up> 1$' 10 >/dev/null || { h_fail "$name P6: '1' not echoed"; return; }
+    relay_ctl "$name" "outage on down"
+    h_tmux_keys -l abc
+    if poll_row 1 '^up> 1abc$' 3000; then
+        h_ok "$name P6: the wrong prediction 'abc' is shown (${POLL_MS} ms)"
+    else
+        h_fail "$name P6: the prediction 'abc' was not shown (row: $POLL_ROW)"
+    fi
+    relay_ctl "$name" "outage off down"
+    if poll_row 1 '^up> 1ABC$' 5000; then
+        cx=$(h_tmux_get '#{cursor_x},#{cursor_y}')
+        if [ "$cx" = "8,1" ] && ! h_tmux_capture | grep -q abc; then
+            h_ok "$name P6: repaired: the row is the server's 'up> 1ABC', cursor at 8,1"
+        else
+            h_fail "$name P6: after the repair: cursor $cx, screen:"
+            c_show "$(h_tmux_capture)"
+        fi
+    else
+        h_fail "$name P6: never repaired to 'up> 1ABC' (row: $POLL_ROW)"
+    fi
+    h_tmux_keys -l q
+    c_wait_row 2 '^e2e%$' 10 >/dev/null || h_fail "$name P6: the program did not end"
+    h_tmux_type clear
+    c_wait_row 0 '^e2e%$' 10 >/dev/null
+}
+
+section "A: adaptive, RTT 100 ms"
+if want A && session A adaptive 50; then
+    predicted_check A
+fi
+session_end A
+
+section "B: always, RTT 100 ms, then 400 ms"
+if want B && session B always 50; then
+    predicted_check B
+    wrong_check B
+    relay_ctl B "set delay=200"
+    # Round trips at the new delay, so that SRTT (and the send interval) follow.
+    h_tmux_type ': slow-link-warm-up'
+    c_wait_row 1 '^e2e%$' 15 >/dev/null
+    h_tmux_type clear
+    c_wait_row 0 '^e2e%$' 15 >/dev/null
+    underline_check B
+fi
+session_end B
+
+section "C: never, RTT 100 ms"
+if want C && session C never 50; then
+    never_check C
+fi
+session_end C
+
+section "D: adaptive, no added delay"
+if want D && session D adaptive 0; then
+    fast_link_check D
+fi
+session_end D
+
+section "sanitizers"
+found=0
+for f in "$C_ASAN"/* "$M_SAN_DIR"/*; do
+    [ -s "$f" ] || continue
+    found=1
+    h_fail "sanitizer report ${f##*/}:"
+    head -n 40 "$f" | sed 's/^/#   /'
+done
+[ "$found" = 0 ] && h_ok "no sanitizer reports"
+h_finish
