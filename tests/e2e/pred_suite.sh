@@ -5,7 +5,7 @@
 # (tests/net/relay), whose delay sets the round trip. "Shown before one RTT" is proven
 # without timing: the relay drops everything from the server (outage down) while the
 # keys are typed, so only a prediction can put them on the screen.
-#   pred_suite.sh CLIENT SERVER RELAY TAP
+#   pred_suite.sh CLIENT SERVER RELAY TAP [--echo-state]
 # Sessions (one client each; modes through MOSH_PREDICTION_DISPLAY):
 #   A adaptive, RTT 100 ms: P1 typed letters show with no server frame; the screen after
 #     the outage is the server's.
@@ -17,6 +17,11 @@
 #   D adaptive, no added delay: P4 after 20 keystroke round trips (SRTT settles), nothing
 #     is predicted (nothing drawn within 200 ms of cutting off the server), and no
 #     underline is ever drawn while typing.
+#   E, F, G always / adaptive / experimental, RTT 200 ms: N no-echo prompts (`read -s`),
+#     without and with letters typed ahead of the prompt: the program gets the text; with
+#     --echo-state (both ends ours: the server tells the client its pty's echo state) no
+#     password letter is drawn or on any screen polled every 2 ms; otherwise (Debian's
+#     server) upstream's behaviour, counted in the log.
 # "Drawn" is judged from a record of every byte the client writes to its pane (e2e_tap,
 # tmux control mode), so a flash between two screen captures cannot escape.
 # Every check prints "ok" or "FAIL" with what it saw; exit status non-zero on any failure.
@@ -36,8 +41,13 @@ cd "$(dirname "$0")" || exit 1
 # shellcheck disable=SC2034
 H_TERM=xterm-256color
 
+NOECHO_EXT=0
+if [ "${5:-}" = --echo-state ]; then
+    NOECHO_EXT=1
+    set -- "$1" "$2" "$3" "$4"
+fi
 if [ $# -ne 4 ]; then
-    echo "usage: $0 CLIENT SERVER RELAY TAP" >&2
+    echo "usage: $0 CLIENT SERVER RELAY TAP [--echo-state]" >&2
     exit 2
 fi
 abs() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$OLDPWD" "$1" ;; esac; }
@@ -87,7 +97,7 @@ session() {
 
 # PRED_ONLY=AB (for example) runs only those sessions.
 want() {
-    [[ ${PRED_ONLY:-ABCD} == *$1* ]]
+    [[ ${PRED_ONLY:-ABCDEFG} == *$1* ]]
 }
 
 session_end() {
@@ -317,6 +327,89 @@ if want D && session D adaptive 0; then
     fast_link_check D
 fi
 session_end D
+
+# noecho_run NAME MODE TYPEAHEAD: N. `read -s` behind a prompt; with TYPEAHEAD, the prompt
+# comes after `sleep 1` and two letters are typed during it (the pty echoes them, which
+# confirms a prediction epoch). The password is typed once "pw: " shows. Every byte the
+# client writes and a screen every 2 ms are recorded from the command's Enter until 1 s
+# after the password's Enter. Our server (--ours): no password letter in any of them.
+# Debian's server: upstream's behaviour (logged). Either way the program must get the
+# text typed.
+PW=zqxjvy # letters that never occur in the prompt, the output or mosh's escape sequences
+noecho_run() {
+    local name=$1 mode=$2 ahead=$3 tag leaks screens got want
+    tag="$name-N-$mode-$ahead"
+    if [ "$ahead" = ahead ]; then
+        printf 'sleep 1; read -rs -p "pw: " x; echo; [ "$x" = "ab%s" ] && echo PW-OK || echo PW-BAD\n' \
+            "$PW" >"$H_TMP/pw.sh"
+    else
+        printf 'read -rs -p "pw: " x; echo; [ "$x" = "%s" ] && echo PW-OK || echo PW-BAD\n' \
+            "$PW" >"$H_TMP/pw.sh"
+    fi
+    tap_start "$tag" 2 || { h_fail "$tag: no tap"; return; }
+    h_tmux_type 'bash pw.sh'
+    [ "$ahead" = ahead ] && h_tmux_keys -l ab
+    if ! c_wait_row 1 '^(ab)?pw:' 15 >/dev/null; then
+        h_fail "$tag: no 'pw:' prompt"
+        tap_stop "$tag"
+        return
+    fi
+    local i
+    for ((i = 0; i < ${#PW}; i++)); do
+        h_tmux_keys -l "${PW:i:1}"
+        read -rt 0.03 <> <(:)
+    done
+    h_tmux_keys Enter
+    if c_wait_row 2 '^PW-(OK|BAD)$' 15 >/dev/null; then
+        got=$(c_row 2)
+    else
+        got="(nothing)"
+    fi
+    read -rt 1 <> <(:)
+    tap_stop "$tag"
+    if [ "$got" = PW-OK ]; then
+        h_ok "$tag: the program got the text typed ($got)"
+    else
+        h_fail "$tag: the program did not get the text typed: $got"
+    fi
+    screens=$(tap_count_screens "$tag")
+    leaks=$( (tap_output "$tag" 0 99999999999999999; tap_screens "$tag" | cut -d'|' -f2-) |
+        grep -c "[$PW]")
+    if [ "$NOECHO_EXT" = 1 ]; then
+        if [ "$leaks" = 0 ] && [ "$screens" -gt 100 ]; then
+            h_ok "$tag: no password letter drawn or on any of $screens screens"
+        else
+            h_fail "$tag: password letters drawn ($leaks lines; $screens screens):"
+            (tap_output "$tag" 0 99999999999999999; tap_screens "$tag" | cut -d'|' -f2-) |
+                grep "[$PW]" | head -n 10 | sed -e 's/^/#   |/'
+        fi
+    else
+        h_log "$tag: upstream's server: $leaks output chunks/screen rows with a password" \
+            "letter ($screens screens)"
+    fi
+    h_tmux_type clear
+    c_wait_row 0 '^e2e%$' 10 >/dev/null
+}
+
+# N: no-echo prompts, in always, adaptive (RTT 200 ms: the SRTT trigger is on) and
+# experimental; each without and with typing ahead.
+noecho_session() {
+    local name=$1 mode=$2
+    if session "$name" "$mode" 100; then
+        h_tmux_type "cd $H_TMP && clear"
+        c_wait_row 0 '^e2e%$' 10 >/dev/null
+        noecho_run "$name" "$mode" plain
+        noecho_run "$name" "$mode" ahead
+    fi
+    session_end "$name"
+}
+
+section "E: no-echo prompts, always"
+want E && noecho_session E always
+section "F: no-echo prompts, adaptive"
+want F && noecho_session F adaptive
+section "G: no-echo prompts, experimental"
+want G && noecho_session G experimental
 
 section "sanitizers"
 found=0

@@ -69,14 +69,21 @@ host(struct sim *s, const char *bytes)
     draw(s);
 }
 
-/* The server's frame after it processed everything sent: its echo ack covers it. */
+/* The server's frame after it has processed the states up to n: its echo ack says so. */
+static void
+echo_through(struct sim *s, uint64_t n, const char *bytes)
+{
+    emu_write(s->e, (const uint8_t *)bytes, strlen(bytes));
+    s->echo_ack = n;
+    pred_set_acks(&s->p, s->echo_ack, s->si);
+    draw(s);
+}
+
+/* The server's frame after it processed everything sent. */
 static void
 echo(struct sim *s, const char *bytes)
 {
-    emu_write(s->e, (const uint8_t *)bytes, strlen(bytes));
-    s->echo_ack = s->sent;
-    pred_set_acks(&s->p, s->echo_ack, s->si);
-    draw(s);
+    echo_through(s, s->sent, bytes);
 }
 
 static void
@@ -585,11 +592,8 @@ test_judgement(void)
     draw(&s);
     type(&s, "ab");
     type(&s, "c");
-    /* The server has seen "ab" (echo ack), shows "aB". "c" is still pending. */
-    host(&s, "aB");
-    s.echo_ack = s.sent - 1;
-    pred_set_acks(&s.p, s.echo_ack, s.si);
-    draw(&s);
+    /* The server has processed "ab" and shows "aB"; "c" is still pending. */
+    echo_through(&s, s.sent - 1, "aB");
     ASSERT_STR_EQ(row(&s, 0), "$ aBc");
     CURSOR_AT(&s, 0, 5);
     sim_fini(&s);
@@ -601,10 +605,7 @@ test_judgement(void)
     echo(&s, "x");
     type(&s, "ab");
     type(&s, "c");
-    host(&s, "aB");
-    s.echo_ack = s.sent - 1;
-    pred_set_acks(&s.p, s.echo_ack, s.si);
-    draw(&s);
+    echo_through(&s, s.sent - 1, "aB");
     ASSERT_STR_EQ(row(&s, 0), "$ xaB");
     CURSOR_AT(&s, 0, 5);
     sim_fini(&s);
