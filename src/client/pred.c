@@ -170,8 +170,8 @@ row_find(struct pred *p, int row)
 }
 
 /* The overlay row for a screen row, made blank on first use (upstream get_or_make_row).
- * pred_input drops everything before a byte when the slots are nearly full, so a byte
- * (which makes at most one row) always finds a slot. */
+ * pred_input drops everything before a byte when every slot is taken, and a byte makes at
+ * most one row, so there is always a free slot here. */
 static struct pred_row *
 row_get(struct pred *p, int row)
 {
@@ -179,7 +179,7 @@ row_get(struct pred *p, int row)
     if (r != NULL)
         return r;
     int s = 0;
-    while (p->slots[s].row != -1)
+    while (s < PRED_MAX_ROWS && p->slots[s].row != -1)
         s++;
     ASSERT(s < PRED_MAX_ROWS);
     r = &p->slots[s];
