@@ -70,9 +70,9 @@ now_ms() {
 # and CLIENT in a new pane with MOSH_PREDICTION_DISPLAY=MODE; waits for the prompt and
 # clears the screen (prompt on row 0). Sets S_CPID S_SPID; returns 1 on failure.
 session() {
-    local name=$1 mode=$2 delay=$3 sh_pid
+    local name=$1 mode=$2 delay=$3
     S_CPID="" S_SPID=""
-    c_server_start "$name" "$SERVER" 'PS1=e2e% ' -- new -p 0 -i 127.0.0.1 -- \
+    c_server_start "$name" "$SERVER" 'PS1=e2e% ' "PRED_DIR=$H_TMP" -- new -p 0 -i 127.0.0.1 -- \
         /bin/bash --norc --noprofile || { h_fail "$name: server did not start"; return 1; }
     S_SPID=$C_SPID
     relay_start "$name" "$C_PORT" "delay=$delay" ||
@@ -128,6 +128,17 @@ poll_row() {
 confirm_epoch() {
     h_tmux_keys -l "$1"
     c_wait_row 0 "^e2e% $1\$" 10 >/dev/null
+}
+
+# prompt_only TIMEOUT_S: waits until the whole screen is the bare prompt on row 0 (after a
+# `clear`; row 0 alone is "e2e%" also before the command ran).
+prompt_only() {
+    local deadline=$(($(now_ms) + $1 * 1000))
+    while [ "$(h_tmux_capture | grep -c .)" != 1 ] || [ "$(c_row 0)" != 'e2e%' ]; do
+        [ "$(now_ms)" -lt "$deadline" ] || return 1
+        read -rt 0.05 <> <(:)
+    done
+    return 0
 }
 
 # Clears the command line (Ctrl-U), then `clear`: the prompt back on row 0.
@@ -296,37 +307,36 @@ EOF
     c_wait_row 0 '^e2e%$' 10 >/dev/null
 }
 
-section "A: adaptive, RTT 100 ms"
-if want A && session A adaptive 50; then
-    predicted_check A
-fi
-session_end A
+# run_session NAME MODE DELAY_MS TITLE CHECK...: if NAME is wanted, a session and the
+# checks (functions taking NAME, or a command line as one word to eval).
+run_session() {
+    local name=$1 mode=$2 delay=$3 title=$4 check
+    shift 4
+    want "$name" || return 0
+    section "$name: $title"
+    if session "$name" "$mode" "$delay"; then
+        for check in "$@"; do
+            eval "$check"
+        done
+    fi
+    session_end "$name"
+}
 
-section "B: always, RTT 100 ms, then 400 ms"
-if want B && session B always 50; then
-    predicted_check B
-    wrong_check B
-    relay_ctl B "set delay=200"
-    # Round trips at the new delay, so that SRTT (and the send interval) follow.
+# B's second part: RTT 400 ms, then a few round trips so that SRTT (and the send
+# interval) follow.
+slow_link() {
+    relay_ctl "$1" "set delay=200"
     h_tmux_type ': slow-link-warm-up'
     c_wait_row 1 '^e2e%$' 15 >/dev/null
     h_tmux_type clear
     c_wait_row 0 '^e2e%$' 15 >/dev/null
-    underline_check B
-fi
-session_end B
+}
 
-section "C: never, RTT 100 ms"
-if want C && session C never 50; then
-    never_check C
-fi
-session_end C
-
-section "D: adaptive, no added delay"
-if want D && session D adaptive 0; then
-    fast_link_check D
-fi
-session_end D
+run_session A adaptive 50 "adaptive, RTT 100 ms" "predicted_check A"
+run_session B always 50 "always, RTT 100 ms, then 400 ms" "predicted_check B" \
+    "wrong_check B" "slow_link B" "underline_check B"
+run_session C never 50 "never, RTT 100 ms" "never_check C"
+run_session D adaptive 0 "adaptive, no added delay" "fast_link_check D"
 
 # noecho_run NAME MODE TYPEAHEAD: N. `read -s` behind a prompt; with TYPEAHEAD, the prompt
 # comes after `sleep 1` and two letters are typed during it (the pty echoes them, which
@@ -337,7 +347,7 @@ session_end D
 # text typed.
 PW=zqxjvy # letters that never occur in the prompt, the output or mosh's escape sequences
 noecho_run() {
-    local name=$1 mode=$2 ahead=$3 tag leaks screens got want
+    local name=$1 mode=$2 ahead=$3 tag leaks screens got
     tag="$name-N-$mode-$ahead"
     if [ "$ahead" = ahead ]; then
         printf 'sleep 1; read -rs -p "pw: " x; echo; [ "$x" = "ab%s" ] && echo PW-OK || echo PW-BAD\n' \
@@ -388,28 +398,21 @@ noecho_run() {
             "letter ($screens screens)"
     fi
     h_tmux_type clear
-    c_wait_row 0 '^e2e%$' 10 >/dev/null
+    prompt_only 10
 }
 
 # N: no-echo prompts, in always, adaptive (RTT 200 ms: the SRTT trigger is on) and
 # experimental; each without and with typing ahead.
-noecho_session() {
-    local name=$1 mode=$2
-    if session "$name" "$mode" 100; then
-        h_tmux_type "cd $H_TMP && clear"
-        c_wait_row 0 '^e2e%$' 10 >/dev/null
-        noecho_run "$name" "$mode" plain
-        noecho_run "$name" "$mode" ahead
-    fi
-    session_end "$name"
+noecho_checks() {
+    h_tmux_type 'cd "$PRED_DIR" && clear'
+    prompt_only 10 || h_fail "$1: the screen was not cleared"
+    noecho_run "$1" "$2" plain
+    noecho_run "$1" "$2" ahead
 }
 
-section "E: no-echo prompts, always"
-want E && noecho_session E always
-section "F: no-echo prompts, adaptive"
-want F && noecho_session F adaptive
-section "G: no-echo prompts, experimental"
-want G && noecho_session G experimental
+run_session E always 100 "no-echo prompts, always" "noecho_checks E always"
+run_session F adaptive 100 "no-echo prompts, adaptive" "noecho_checks F adaptive"
+run_session G experimental 100 "no-echo prompts, experimental" "noecho_checks G experimental"
 
 section "sanitizers"
 found=0

@@ -13,12 +13,12 @@ tap_now() {
 # tap_start NAME POLL_MS: records the current pane into $H_TMP/tap-NAME.log (POLL_MS 0:
 # output only). Returns once the tap is attached.
 tap_start() {
-    local name=$1 poll=$2 log="$H_TMP/tap-$1.log" i
+    local name=$1 poll=$2 log="$H_TMP/tap-$1.log"
     "$TAP_BIN" -L "$H_TMUX_SOCK" -t "$H_TMUX_TARGET" -o "$log" -i "$poll" -w "$$" -T 300 \
         </dev/null 2>"$H_TMP/tap-$name.err" &
     printf '%s\n' "$!" >"$H_TMP/tap-$name.pid"
     h_track_pid "$!"
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         grep -q ' %session-changed' "$log" 2>/dev/null && return 0
         sleep 0.02
     done
