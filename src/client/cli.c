@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "network/sock.h"
 #include "util/err.h"
 #include "util/xmalloc.h"
 
@@ -144,7 +143,7 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
         case 'p': {
             int lo, hi;
             char why[256];
-            if (sock_parse_ports_wrapper(optarg, &lo, &hi, why, sizeof(why)) != 0) {
+            if (cli_parse_port_range(optarg, &lo, &hi, why, sizeof(why)) != 0) {
                 snprintf(msg, len, "%s", why);
                 return MSH_ERR_ARG;
             }
@@ -284,4 +283,69 @@ cli_free(struct cli *c)
     free(c->user);
     free(c->host);
     c->user = c->host = NULL;
+}
+
+/* Digits at *p: their count, the value saturated at 65536, and where they end. */
+static size_t
+digits(const char *p, long *v, const char **end)
+{
+    size_t n = 0;
+
+    *v = 0;
+    while (p[n] >= '0' && p[n] <= '9') {
+        *v = *v * 10 + (p[n] - '0');
+        if (*v > 65536)
+            *v = 65536;
+        n++;
+    }
+    *end = p + n;
+    return n;
+}
+
+int
+cli_parse_port_range(const char *spec, int *low, int *high, char *why, size_t why_len)
+{
+    const char *end, *hs;
+    long lo, hi = 0;
+    size_t nlo, nhi = 0;
+
+    *low = *high = 0;
+    if (why_len > 0)
+        why[0] = '\0';
+    /* m{^(\d+)(:(\d+))?$} */
+    nlo = digits(spec, &lo, &end);
+    hs = end + 1;
+    if (nlo == 0 || (*end != '\0' && (*end != ':' || (nhi = digits(hs, &hi, &end)) == 0 ||
+                                      *end != '\0'))) {
+        snprintf(why, why_len, "Server-side port or range (%s) is not valid.", spec);
+        return MSH_ERR_ARG;
+    }
+    if (lo > 65535) {
+        snprintf(why, why_len,
+                 "Server-side (low) port (%.*s) must be within valid range [0..65535].",
+                 (int)nlo, spec);
+        return MSH_ERR_ARG;
+    }
+    if (nhi == 0) {
+        *low = *high = (int)lo;
+        return 0;
+    }
+    if (hi <= 0 || hi > 65535) {
+        snprintf(why, why_len,
+                 "Server-side high port (%s) must be within valid range [1..65535].", hs);
+        return MSH_ERR_ARG;
+    }
+    if (lo == 0) {
+        snprintf(why, why_len,
+                 "Server-side port ranges may not be used with starting port 0 (%s).", spec);
+        return MSH_ERR_ARG;
+    }
+    if (lo > hi) {
+        snprintf(why, why_len,
+                 "Server-side port range (%s): low port greater than high port.", spec);
+        return MSH_ERR_ARG;
+    }
+    *low = (int)lo;
+    *high = (int)hi;
+    return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "bootstrap/boot.h"
 #include "client/pred.h"
+#include "util/macros.h"
 
 #define CLI_MAX_SSH_OPTIONS 64
 
@@ -52,5 +53,15 @@ void cli_free(struct cli *c);
 int cli_predict_mode(const struct cli *c, const char *env, enum pred_mode *mode, char *msg,
                      size_t msg_len);
 void cli_usage(FILE *f, const char *argv0);
+/* mosh's own check of -p PORT[:PORT2] (upstream's Perl wrapper, scripts/mosh.pl), stricter
+ * than the server's sock_parse_ports: ASCII digits, optionally ':' and digits; low <=
+ * 65535; a high port in 1..65535; no range from 0; low <= high. On error MSH_ERR_ARG and
+ * why gets upstream's text without its "<argv0>: " prefix, e.g. "Server-side port or
+ * range (SPEC) is not valid.", "Server-side (low) port (N) must be within valid range
+ * [0..65535].", "Server-side high port (N) must be within valid range [1..65535].",
+ * "Server-side port ranges may not be used with starting port 0 (SPEC).", "Server-side
+ * port range (SPEC): low port greater than high port." (numbers quoted as typed). */
+int cli_parse_port_range(const char *spec, int *low, int *high, char *why, size_t why_len)
+    WARN_UNUSED_RESULT;
 
 #endif

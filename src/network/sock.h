@@ -31,26 +31,16 @@ union sock_addr {
     struct sockaddr_storage ss;
 };
 
-/* Parses a port request "N" or "LOW:HIGH" (mosh-server -p, and checked by the mosh
- * wrapper) with upstream's rules: strtol semantics per number, 0..65535, LOW <= HIGH,
- * LOW != 0 in a range. On error returns MSH_ERR_ARG and writes upstream's message (no
- * newline) to why: "Invalid (low) port number (S)", "(Low) port number N outside valid
- * range [0..65535]", "Invalid high port number (S)", "High port number N outside valid
- * range [0..65535]", "Low port X greater than high port Y", "Low port 0 incompatible
- * with port ranges". mosh-server then prints "<argv0>: Bad UDP port range (SPEC)". */
+/* Parses a port request "N" or "LOW:HIGH" (mosh-server -p; the mosh command's stricter
+ * check is cli_parse_port_range in client/cli.h) with upstream's rules: strtol semantics
+ * per number, 0..65535, LOW <= HIGH, LOW != 0 in a range. On error returns MSH_ERR_ARG
+ * and writes upstream's message (no newline) to why: "Invalid (low) port number (S)",
+ * "(Low) port number N outside valid range [0..65535]", "Invalid high port number (S)",
+ * "High port number N outside valid range [0..65535]", "Low port X greater than high
+ * port Y", "Low port 0 incompatible with port ranges". mosh-server then prints
+ * "<argv0>: Bad UDP port range (SPEC)". */
 int sock_parse_ports(const char *spec, int *low, int *high, char *why, size_t why_len)
     WARN_UNUSED_RESULT;
-
-/* The mosh wrapper's own check of -p (upstream scripts/mosh.pl), stricter than the
- * server's: ASCII digits, optionally ':' and digits; low <= 65535; a high port in
- * 1..65535; no range from 0; low <= high. On error MSH_ERR_ARG and why gets the
- * wrapper's text without its "<argv0>: " prefix, e.g. "Server-side port or range (SPEC)
- * is not valid.", "Server-side (low) port (N) must be within valid range [0..65535].",
- * "Server-side high port (N) must be within valid range [1..65535].", "Server-side port
- * ranges may not be used with starting port 0 (SPEC).", "Server-side port range (SPEC):
- * low port greater than high port." (numbers quoted as typed). */
-int sock_parse_ports_wrapper(const char *spec, int *low, int *high, char *why,
-                             size_t why_len) WARN_UNUSED_RESULT;
 
 /* A new UDP socket of family with the options of §2.8: IP_MTU_DISCOVER = DONT (an error
  * is fatal), IP_TOS = 0x02 (failure ignored), IP_RECVTOS = 1. No SO_* options.

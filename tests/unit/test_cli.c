@@ -13,6 +13,49 @@ parse(struct cli *c, char *msg, int argc, const char **argv)
     return cli_parse(c, argc, (char **)(uintptr_t)argv, msg, 256);
 }
 
+static void
+check_port_range(const char *spec, int rc, int low, int high, const char *why)
+{
+    char buf[200];
+    int l = -7, h = -7;
+
+    TEST_START(spec);
+    ASSERT_INT_EQ(cli_parse_port_range(spec, &l, &h, buf, sizeof(buf)), rc);
+    ASSERT_INT_EQ(l, low);
+    ASSERT_INT_EQ(h, high);
+    ASSERT_STR_EQ(buf, why);
+}
+
+static void
+test_port_range(void)
+{
+    check_port_range("60001", 0, 60001, 60001, "");
+    check_port_range("0", 0, 0, 0, "");
+    check_port_range("1000:2000", 0, 1000, 2000, "");
+    check_port_range("00080", 0, 80, 80, "");
+    check_port_range("", MSH_ERR_ARG, 0, 0, "Server-side port or range () is not valid.");
+    check_port_range(" 80", MSH_ERR_ARG, 0, 0, "Server-side port or range ( 80) is not valid.");
+    check_port_range("+80", MSH_ERR_ARG, 0, 0, "Server-side port or range (+80) is not valid.");
+    check_port_range("-1", MSH_ERR_ARG, 0, 0, "Server-side port or range (-1) is not valid.");
+    check_port_range("5:", MSH_ERR_ARG, 0, 0, "Server-side port or range (5:) is not valid.");
+    check_port_range(":5", MSH_ERR_ARG, 0, 0, "Server-side port or range (:5) is not valid.");
+    check_port_range("5:6:7", MSH_ERR_ARG, 0, 0,
+                  "Server-side port or range (5:6:7) is not valid.");
+    check_port_range("070000", MSH_ERR_ARG, 0, 0,
+                  "Server-side (low) port (070000) must be within valid range [0..65535].");
+    check_port_range("99999999999999999999:1", MSH_ERR_ARG, 0, 0,
+                  "Server-side (low) port (99999999999999999999) must be within valid range "
+                  "[0..65535].");
+    check_port_range("5:0", MSH_ERR_ARG, 0, 0,
+                  "Server-side high port (0) must be within valid range [1..65535].");
+    check_port_range("5:65536", MSH_ERR_ARG, 0, 0,
+                  "Server-side high port (65536) must be within valid range [1..65535].");
+    check_port_range("0:5", MSH_ERR_ARG, 0, 0,
+                  "Server-side port ranges may not be used with starting port 0 (0:5).");
+    check_port_range("10:5", MSH_ERR_ARG, 0, 0,
+                  "Server-side port range (10:5): low port greater than high port.");
+}
+
 int
 main(void)
 {
@@ -137,5 +180,6 @@ main(void)
     ASSERT_INT_EQ(parse(&c, msg, 2, h), 0);
     ASSERT_TRUE(c.help);
     cli_free(&c);
+    test_port_range();
     return TEST_DONE();
 }

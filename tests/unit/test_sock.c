@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sock: -p parsing with upstream's texts, server binding with port search and its
+/* sock: mosh-server's -p parsing with upstream's texts, server binding with port search and its
  * messages, socket options, loopback send/recv, ECN CE, and the 2048-byte receive cap. */
 #include <errno.h>
 #include <stdlib.h>
@@ -59,49 +59,6 @@ test_parse(void)
     check_ports("0:5", MSH_ERR_ARG, 0, 0, "Low port 0 incompatible with port ranges");
     check_ports(":", MSH_ERR_ARG, 0, 0, "Low port 0 incompatible with port ranges");
     check_ports("0:0", MSH_ERR_ARG, 0, 0, "Low port 0 incompatible with port ranges");
-}
-
-static void
-check_wrapper(const char *spec, int rc, int low, int high, const char *why)
-{
-    char buf[200];
-    int l = -7, h = -7;
-
-    TEST_START(spec);
-    ASSERT_INT_EQ(sock_parse_ports_wrapper(spec, &l, &h, buf, sizeof(buf)), rc);
-    ASSERT_INT_EQ(l, low);
-    ASSERT_INT_EQ(h, high);
-    ASSERT_STR_EQ(buf, why);
-}
-
-static void
-test_parse_wrapper(void)
-{
-    check_wrapper("60001", 0, 60001, 60001, "");
-    check_wrapper("0", 0, 0, 0, "");
-    check_wrapper("1000:2000", 0, 1000, 2000, "");
-    check_wrapper("00080", 0, 80, 80, "");
-    check_wrapper("", MSH_ERR_ARG, 0, 0, "Server-side port or range () is not valid.");
-    check_wrapper(" 80", MSH_ERR_ARG, 0, 0, "Server-side port or range ( 80) is not valid.");
-    check_wrapper("+80", MSH_ERR_ARG, 0, 0, "Server-side port or range (+80) is not valid.");
-    check_wrapper("-1", MSH_ERR_ARG, 0, 0, "Server-side port or range (-1) is not valid.");
-    check_wrapper("5:", MSH_ERR_ARG, 0, 0, "Server-side port or range (5:) is not valid.");
-    check_wrapper(":5", MSH_ERR_ARG, 0, 0, "Server-side port or range (:5) is not valid.");
-    check_wrapper("5:6:7", MSH_ERR_ARG, 0, 0,
-                  "Server-side port or range (5:6:7) is not valid.");
-    check_wrapper("070000", MSH_ERR_ARG, 0, 0,
-                  "Server-side (low) port (070000) must be within valid range [0..65535].");
-    check_wrapper("99999999999999999999:1", MSH_ERR_ARG, 0, 0,
-                  "Server-side (low) port (99999999999999999999) must be within valid range "
-                  "[0..65535].");
-    check_wrapper("5:0", MSH_ERR_ARG, 0, 0,
-                  "Server-side high port (0) must be within valid range [1..65535].");
-    check_wrapper("5:65536", MSH_ERR_ARG, 0, 0,
-                  "Server-side high port (65536) must be within valid range [1..65535].");
-    check_wrapper("0:5", MSH_ERR_ARG, 0, 0,
-                  "Server-side port ranges may not be used with starting port 0 (0:5).");
-    check_wrapper("10:5", MSH_ERR_ARG, 0, 0,
-                  "Server-side port range (10:5): low port greater than high port.");
 }
 
 /* A port p on 127.0.0.1 such that p and p + 1 are free right now. */
@@ -320,7 +277,6 @@ int
 main(void)
 {
     test_parse();
-    test_parse_wrapper();
     test_bind();
     test_io();
     return TEST_DONE();
