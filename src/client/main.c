@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client/mosh.h"
+#include "client/main.h"
 #include "client/stm.h"
 #include "client/tio.h"
 #include "crypto/ct.h"

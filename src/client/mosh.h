@@ -5,7 +5,5 @@
 #define MSH_CLIENT_MOSH_H
 
 int mosh_main(int argc, char **argv);
-/* The bare upstream-compatible client: `mosh-client [-# ARGS] IP PORT`. */
-int client_main(int argc, char **argv);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client/main.h"
 #include "client/mosh.h"
 #include "server/main.h"
 
