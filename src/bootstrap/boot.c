@@ -5,11 +5,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libssh/libssh.h>
 
 #include "bootstrap/exec.h"
 #include "bootstrap/hop.h"
+#include "bootstrap/install.h"
 #include "bootstrap/login.h"
 #include "bootstrap/remote.h"
 #include "bootstrap/sshcfg.h"
@@ -80,6 +82,38 @@ load_config(struct run *rn, char *msg, size_t len)
     return jump ? hop_chain_load(&rn->hops, jump, rn->o.config, msg, len) : 0;
 }
 
+/* --install-server, after the server was not found: the copy (install.c), then the
+ * command that runs it in *command. */
+static int
+install(struct run *rn, bool remote_ip, char *command, size_t command_len, char *msg,
+        size_t len)
+{
+    const struct boot_opts *o = &rn->o;
+    struct install_result ir;
+    struct install_opts io = {.self = o->install_self, .host = rn->cfg.hostname,
+                              .progress = isatty(STDERR_FILENO), .verbose = o->verbosity > 0};
+    int r;
+
+    if (o->install_self == NULL || o->server_args == NULL) {
+        snprintf(msg, len, "the remote mosh-server was not found, and --install-server "
+                 "needs the static mosh (scripts/build-static): this one is dynamically "
+                 "linked; install mosh on the server");
+        return MSH_ERR_REMOTE;
+    }
+    fprintf(stderr, "mosh: no mosh-server on %s; --install-server brings this one\n",
+            rn->cfg.hostname);
+    if ((r = install_server(rn->target, &io, &ir, msg, len)) != 0)
+        return r;
+    snprintf(command, command_len, "%s", remote_ip ? REMOTE_IP_PREFIX : "");
+    if (!boot_shell_quote(command, command_len, ir.path) ||
+        strlen(command) + strlen(o->server_args) >= command_len) {
+        snprintf(msg, len, "the remote command line is too long");
+        return MSH_ERR_ARG;
+    }
+    memcpy(command + strlen(command), o->server_args, strlen(o->server_args) + 1);
+    return 0;
+}
+
 /* Runs mosh-server on the target and reads its answer into res. */
 static int
 run_server(struct run *rn, struct boot_result *res, char *msg, size_t len)
@@ -107,12 +141,23 @@ run_server(struct run *rn, struct boot_result *res, char *msg, size_t len)
     }
     snprintf(command, sizeof(command), "%s%s", remote_ip ? REMOTE_IP_PREFIX : "",
              o->remote_command);
-    if ((r = exec_start(rn->target, &eo, command, &ec, msg, len)) != 0)
-        return r;
-    exec_source(&ec, &src);
-    r = remote_read(&src, &w, res, msg, len);
-    exec_close(&ec);
-    return r;
+    bool missing = false;
+    if (o->install_server || rn->cfg.install_server)
+        w.missing = &missing;
+    for (int attempt = 0;; attempt++) {
+        if ((r = exec_start(rn->target, &eo, command, &ec, msg, len)) != 0)
+            return r;
+        exec_source(&ec, &src);
+        r = remote_read(&src, &w, res, msg, len);
+        exec_close(&ec);
+        if (r != MSH_ERR_REMOTE || !missing || attempt > 0)
+            return r;
+        /* mosh-server is not there: bring this executable, run it with the same
+         * arguments */
+        if ((r = install(rn, remote_ip, command, sizeof(command), msg, len)) != 0)
+            return r;
+        missing = false;
+    }
 }
 
 int

@@ -46,6 +46,12 @@ struct boot_opts {
     int pty_cols, pty_rows;       /* size of the remote pty (like ssh -tt) */
     const char *term;             /* TERM for the remote pty */
     addr_resolve_fn *resolve;     /* name lookup; NULL: addr_resolve (getaddrinfo) */
+    bool install_server;          /* --install-server (ssh_config MoshInstallServer too):
+                                     bring install_self when mosh-server is not found */
+    const char *install_self;     /* the executable to bring ("/proc/self/exe" in the
+                                     static build); NULL: this build cannot */
+    const char *server_args;      /* remote_command without its server command: what the
+                                     installed server is run with */
 };
 
 struct boot_result {

@@ -137,7 +137,8 @@ read_all(const struct remote_src *src, struct reading *rd, char *msg, size_t len
 
 /* No CONNECT line: says why, from the exit status and what the command printed. */
 static int
-classify(const struct remote_src *src, struct reading *rd, char *msg, size_t len)
+classify(const struct remote_src *src, struct reading *rd, bool *missing, char *msg,
+         size_t len)
 {
     char noise[NOISE_LEN];
     int status = rd->status;
@@ -150,7 +151,10 @@ classify(const struct remote_src *src, struct reading *rd, char *msg, size_t len
     }
     if (status == 127 || strstr(noise, "not found") || strstr(noise, "No such file")) {
         snprintf(msg, len, "%s was not found (exit status %d): %s; install mosh on the "
-                 "server or give its path with --server=PATH", src->server, status, noise);
+                 "server, give its path with --server=PATH, or let the static mosh bring "
+                 "its own with --install-server", src->server, status, noise);
+        if (missing)
+            *missing = true;
         return MSH_ERR_REMOTE;
     }
     if (status > 0) {
@@ -221,7 +225,7 @@ remote_read(const struct remote_src *src, const struct remote_want *w,
     if (r != 0)
         goto out;
     if (!rd.bl.have_connect) {
-        r = classify(src, &rd, msg, len);
+        r = classify(src, &rd, w->missing, msg, len);
         goto out;
     }
     if ((r = choose_ip(w, &rd.bl, res, msg, len)) != 0)

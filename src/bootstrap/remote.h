@@ -46,6 +46,8 @@ struct remote_want {
     const char *addr;
     int family;
     addr_resolve_fn *resolve;
+    bool *missing; /* if not NULL: set when the server command was not found (for
+                      --install-server) */
 };
 
 /* Reads src until the CONNECT line (and then until the output ends or

@@ -321,6 +321,7 @@ finish_flags(struct sshcfg_ctx *x, struct sshcfg *c)
     c->password_auth = x->pw_auth != 0;
     c->kbdint_auth = x->kbd_auth != 0;
     c->pubkey_auth = x->pk_auth != 0;
+    c->install_server = x->install_server == 1;
     if (x->warn != NULL) {
         c->warnings = x->warn;
         x->warn = NULL;
@@ -429,7 +430,7 @@ sshcfg_load_sys(struct sshcfg *c, const char *alias, const char *user_cli, int p
     x.err_len = err_len;
     x.alias = alias;
     x.shkc = x.connect_timeout = x.conn_attempts = x.batch = x.ids_only = x.hash_kh = -1;
-    x.pw_auth = x.kbd_auth = x.pk_auth = -1;
+    x.pw_auth = x.kbd_auth = x.pk_auth = x.install_server = -1;
     if (alias == NULL || alias[0] == '\0') {
         sshcfg_fail(&x, r, "no host name given");
         goto out;

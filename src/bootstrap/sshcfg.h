@@ -64,6 +64,7 @@ struct sshcfg {
     bool kbdint_auth;         /* KbdInteractiveAuthentication (alias
                                  ChallengeResponseAuthentication), default yes */
     bool pubkey_auth;         /* PubkeyAuthentication (yes/unbound/host-bound), default yes */
+    bool install_server;      /* MoshInstallServer (ours; --install-server), default no */
     char *warnings;           /* NULL, or lines ending in '\n' for the caller to print
                                  (e.g. an unsupported "Match exec" that never applies) */
 };

@@ -628,6 +628,8 @@ static const struct keyword keywords[] = {
     {"kbdinteractiveauthentication", kw_multi, KW_ONE, OFF(kbd_auth), ms_flag},
     {"challengeresponseauthentication", kw_multi, KW_ONE, OFF(kbd_auth), ms_flag}, // alias
     {"pubkeyauthentication", kw_multi, KW_ONE, OFF(pk_auth), ms_pubkey},
+    /* ours (ssh(1) needs "IgnoreUnknown MoshInstallServer" before it): --install-server */
+    {"moshinstallserver", kw_multi, KW_ONE, OFF(install_server), ms_flag},
 };
 
 static const struct keyword unknown_keyword = {"", kw_ignored, 0, 0, NULL};

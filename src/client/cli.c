@@ -16,11 +16,13 @@ enum {
     OPT_SERVER = 256, OPT_PREDICT, OPT_FAMILY, OPT_BIND, OPT_REMOTE_IP, OPT_NO_INIT, OPT_INIT,
     OPT_LOCAL, OPT_HELP, OPT_VERSION, OPT_SSH, OPT_SSH_PORT, OPT_SSH_OPTION, OPT_BATCH,
     OPT_CONNECT_TIMEOUT, OPT_UDP_HOST, OPT_NO_PREDICT_OVERWRITE, OPT_CLIENT,
+    OPT_INSTALL_SERVER,
 };
 
 static const struct option longopts[] = {
     {"port", required_argument, NULL, 'p'},
     {"server", required_argument, NULL, OPT_SERVER},
+    {"install-server", no_argument, NULL, OPT_INSTALL_SERVER},
     {"client", required_argument, NULL, OPT_CLIENT},
     {"predict", required_argument, NULL, OPT_PREDICT},
     {"predict-overwrite", no_argument, NULL, 'o'},
@@ -50,6 +52,7 @@ cli_usage(FILE *f, const char *argv0)
             "Usage: %s [options] [user@]host [--] [command...]\n"
             "        --client=PATH        (ignored: the client is built in)\n"
             "        --server=COMMAND     mosh server on the remote host (default: mosh-server)\n"
+            "        --install-server     no mosh-server there: bring this one (static build)\n"
             "        --predict=adaptive|always|never|experimental   local echo (-a always, -n never)\n"
             "  -o    --predict-overwrite  prediction overwrites instead of inserting\n"
             "  -4 -6 --family=inet|inet6|auto|all|prefer-inet|prefer-inet6\n"
@@ -152,6 +155,9 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
         }
         case OPT_SERVER:
             c->server = optarg;
+            break;
+        case OPT_INSTALL_SERVER:
+            c->install_server = true;
             break;
         case OPT_CLIENT:
             break;

@@ -21,6 +21,7 @@ struct cli {
     int n_command;
     const char *port;            /* -p PORT[:PORT2] as typed */
     const char *server;          /* --server, default "mosh-server" */
+    bool install_server;         /* --install-server (ssh_config MoshInstallServer too) */
     const char *predict;         /* --predict/-a/-n, NULL: environment or adaptive */
     bool predict_overwrite;      /* -o */
     int family;                  /* AF_UNSPEC/AF_INET/AF_INET6 */

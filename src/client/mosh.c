@@ -80,6 +80,10 @@ static int
 bootstrap(const struct cli *c, const char *command, struct boot_result *res, char *msg,
           size_t len)
 {
+    if (c->install_server && (c->local || c->ssh_command)) {
+        snprintf(msg, len, "--install-server needs the built-in SSH (not --ssh or --local)");
+        return MSH_ERR_ARG;
+    }
     if (c->local || c->ssh_command) {
         struct boot_ext_opts e = {
             .ssh_command = c->local ? NULL : c->ssh_command,
@@ -116,8 +120,11 @@ bootstrap(const struct cli *c, const char *command, struct boot_result *res, cha
         .pty_cols = cols,
         .pty_rows = rows,
         .term = getenv("TERM"),
+        .install_server = c->install_server,
+        .server_args = command + strlen(c->server), /* remote_command: server, then these */
 #ifdef MSH_STATIC_BUILD
         .resolve = lookup_resolve, /* hosts file and DNS without NSS (client/lookup.c) */
+        .install_self = "/proc/self/exe", /* this file is mosh-server too */
 #endif
     };
     return boot_run(&o, res, msg, len);
