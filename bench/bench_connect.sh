@@ -8,14 +8,24 @@
 #   ours+srv  our mosh --server=our mosh-server
 #   wrapper   Debian's mosh (Perl) --ssh="ssh -F CFG": ssh, mosh --fake-proxy, then
 #             mosh-client; Debian's mosh-server
-# Needs root (sshd). OUR_MOSH defaults to $BENCH_BUILD/src/client/mosh.
+# With the static executable (STATIC_MOSH, default /work/main/build/static/mosh, from
+# scripts/build-static) three more ways:
+#   static    the static mosh --server=Debian's mosh-server (a normal connection)
+#   install1  the static mosh --install-server with a server command that is not found,
+#             the remote cache emptied first: the first --install-server connection
+#             (probe, copy over SFTP, then the copy runs as the server)
+#   installed the same with the copy already cached (probe, hash matches, no copy)
+# The remote $HOME is a directory of the bench (sshd SetEnv HOME), so the cache never
+# lands in a real home. Needs root (sshd). OUR_MOSH defaults to
+# $BENCH_BUILD/src/multicall/mosh.
 # shellcheck source-path=SCRIPTDIR disable=SC2016,SC2086
 set -u
 . "$(dirname "$0")/lib.sh"
 
 RUNS=${1:-5}
-OUR_MOSH=${OUR_MOSH:-$BENCH_BUILD/src/client/mosh}
+OUR_MOSH=${OUR_MOSH:-$BENCH_BUILD/src/multicall/mosh}
 UP_MOSH=${UP_MOSH:-/usr/bin/mosh}
+STATIC_MOSH=${STATIC_MOSH:-/work/main/build/static/mosh}
 for f in "$OUR_MOSH" "$OUR_SERVER" "$UP_MOSH" "$UP_SERVER" /usr/sbin/sshd; do
     if [ ! -x "$f" ]; then
         echo "missing $f (cmake --build $BENCH_BUILD --target mosh mosh-server)" >&2
@@ -37,8 +47,9 @@ tagged_cleanup() {
 trap 'tagged_cleanup; bench_cleanup' EXIT
 
 HOME_DIR=$W/home
-mkdir -p "$HOME_DIR" /run/sshd
-chmod 0700 "$HOME_DIR"
+RHOME=$W/remote-home # the sessions' $HOME on the "remote" side
+mkdir -p "$HOME_DIR" "$RHOME" /run/sshd
+chmod 0700 "$HOME_DIR" "$RHOME"
 ssh-keygen -q -t ed25519 -N '' -f "$W/host_key" </dev/null
 ssh-keygen -q -t ed25519 -N '' -f "$W/user_key" </dev/null
 
@@ -61,7 +72,8 @@ UseDNS no
 PrintMotd no
 PrintLastLog no
 MaxStartups 64
-SetEnv BENCH_TAG=$BENCH_TAG
+Subsystem sftp internal-sftp
+SetEnv BENCH_TAG=$BENCH_TAG HOME=$RHOME
 EOF
     /usr/sbin/sshd -D -f "$W/sshd_config" -E "$W/sshd.log" </dev/null &
     SSHD=$!
@@ -126,8 +138,19 @@ one() {
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
+CACHE=$RHOME/.cache/cmosh
 run_way() {
     case $1 in
+        static) one "$1-$2" "$STATIC_MOSH" -F "$W/ssh_config" --server="$UP_SERVER" \
+                    127.0.0.1 "${REMOTE[@]}" ;;
+        install1)
+            rm -rf "$CACHE"
+            one "$1-$2" "$STATIC_MOSH" -F "$W/ssh_config" --install-server \
+                --server=/nonexistent/mosh-server 127.0.0.1 "${REMOTE[@]}" ;;
+        installed)
+            [ -d "$CACHE" ] || run_way install1 fill >/dev/null
+            one "$1-$2" "$STATIC_MOSH" -F "$W/ssh_config" --install-server \
+                --server=/nonexistent/mosh-server 127.0.0.1 "${REMOTE[@]}" ;;
         ours) one "$1-$2" "$OUR_MOSH" -F "$W/ssh_config" --server="$UP_SERVER" \
                   127.0.0.1 "${REMOTE[@]}" ;;
         ours+srv) one "$1-$2" "$OUR_MOSH" -F "$W/ssh_config" --server="$OUR_SERVER" \
@@ -139,33 +162,45 @@ run_way() {
 
 echo "connect time: launch of mosh in a tmux pane to READY on it (remote command"
 echo "'echo READY; sleep 2'), private sshd on 127.0.0.1, ed25519 key; $RUNS runs"
+ways=(ours ours+srv wrapper)
+if [ -x "$STATIC_MOSH" ]; then
+    ways+=(static install1 installed)
+    echo "static: $STATIC_MOSH ($(stat -c %s "$STATIC_MOSH") bytes)"
+else
+    echo "(no static executable at $STATIC_MOSH: scripts/build-static; its ways skipped)"
+fi
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 printf '%-4s %-9s %8s\n' run way seconds
 declare -A T
-ways=(ours ours+srv wrapper)
 run_way wrapper warmup >/dev/null # page cache, sshd's first fork
+n=${#ways[@]}
 for r in $(seq 1 "$RUNS"); do
     # rotate the order so no way always goes first
-    for i in 0 1 2; do
-        w=${ways[$(((i + r) % 3))]}
+    for i in $(seq 0 $((n - 1))); do
+        w=${ways[$(((i + r) % n))]}
         s=$(run_way "$w" "$r")
         printf '%-4s %-9s %8s\n' "$r" "$w" "$s"
         T[$w]="${T[$w]:-} $s"
     done
 done
 echo
-printf '%-22s %8s %8s %8s\n' "median of $RUNS" ours ours+srv wrapper
 med() {
     printf '%s\n' $1 | grep -v fail | median |
         awk '{ if ($1 == "nan") print; else printf "%.3f\n", $1 }'
 }
-m_o=$(med "${T[ours]}")
-m_s=$(med "${T[ours+srv]}")
+printf '%-22s' "median of $RUNS"
+for w in "${ways[@]}"; do printf ' %9s' "$w"; done
+printf '\n%-22s' "seconds to READY"
+for w in "${ways[@]}"; do printf ' %9s' "$(med "${T[$w]}")"; done
 m_w=$(med "${T[wrapper]}")
-printf '%-22s %8s %8s %8s\n' "seconds to READY" "$m_o" "$m_s" "$m_w"
-printf '%-22s %8s %8s %8s\n' "ratio to wrapper" "$(ratio "$m_o" "$m_w")" \
-    "$(ratio "$m_s" "$m_w")" "1.00"
-fails=$(printf '%s\n' ${T[ours]} ${T[ours+srv]} ${T[wrapper]} | grep -c fail)
+printf '\n%-22s' "ratio to wrapper"
+for w in "${ways[@]}"; do printf ' %9s' "$(ratio "$(med "${T[$w]}")" "$m_w")"; done
+printf '\n'
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+all=""
+for w in "${ways[@]}"; do all="$all ${T[$w]}"; done
+fails=$(printf '%s\n' $all | grep -c fail)
 if [ "$fails" -gt 0 ]; then
     echo "$fails runs failed (READY never appeared); BENCH_KEEP=1 keeps their screens"
     exit 1

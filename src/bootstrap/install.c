@@ -56,6 +56,47 @@ progress_add(struct progress *p, uint64_t n)
     fflush(stderr);
 }
 
+/* ---- sending this file ---- */
+
+/* Where the bytes go: an exec channel's stdin or an SFTP file; false if it failed. */
+typedef bool sink_fn(void *sink, const char *buf, size_t n);
+
+static bool
+to_channel(void *sink, const char *buf, size_t n)
+{
+    return ssh_channel_write(sink, buf, (uint32_t)n) == (int)n;
+}
+
+static bool
+to_sftp(void *sink, const char *buf, size_t n)
+{
+    return sftp_write(sink, buf, n) == (ssize_t)n;
+}
+
+/* size bytes of fd into the sink, with progress: 0, MSH_ERR_SYS (fd, message in msg)
+ * or MSH_ERR_SSH (the sink; the caller says what failed). */
+static int
+send_file(int fd, uint64_t size, sink_fn *put, void *sink, struct progress *pr, char *msg,
+          size_t len)
+{
+    char buf[CHUNK];
+    for (uint64_t sent = 0; sent < size;) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            snprintf(msg, len, "cannot read this executable: %s",
+                     n < 0 ? strerror(errno) : "it got shorter");
+            return MSH_ERR_SYS;
+        }
+        if (!put(sink, buf, (size_t)n))
+            return MSH_ERR_SSH;
+        sent += (uint64_t)n;
+        progress_add(pr, (uint64_t)n);
+    }
+    return 0;
+}
+
 /* ---- a command on an exec channel ---- */
 
 struct cmd_out {
@@ -92,24 +133,13 @@ run_cmd(ssh_session s, const char *cmd, int fd, uint64_t size, struct progress *
                  ssh_get_error(s));
         goto out;
     }
-    for (uint64_t sent = 0; fd >= 0 && sent < size;) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            snprintf(msg, len, "cannot read this executable: %s",
-                     n < 0 ? strerror(errno) : "it got shorter");
-            r = MSH_ERR_SYS;
-            goto out;
-        }
-        if (ssh_channel_write(ch, buf, (uint32_t)n) != n) {
+    if (fd >= 0 && (r = send_file(fd, size, to_channel, ch, pr, msg, len)) != 0) {
+        if (r == MSH_ERR_SSH)
             snprintf(msg, len, "ssh: copying to the remote host failed: %s",
                      ssh_get_error(s));
-            goto out;
-        }
-        sent += (uint64_t)n;
-        progress_add(pr, (uint64_t)n);
+        goto out;
     }
+    r = MSH_ERR_SSH;
     ssh_channel_send_eof(ch);
     uint64_t deadline = mono_now_ms() + CMD_DEADLINE_MS;
     while (!ssh_channel_is_eof(ch)) {
@@ -224,7 +254,7 @@ static int
 sftp_copy(ssh_session s, int fd, uint64_t size, const char *dir, const char *tmp,
           const char *final, bool replace, struct progress *pr, char *msg, size_t len)
 {
-    char parent[INSTALL_PATH_LEN], cache[INSTALL_PATH_LEN], buf[CHUNK];
+    char parent[INSTALL_PATH_LEN], cache[INSTALL_PATH_LEN];
     sftp_file f = NULL;
     sftp_attributes a = NULL;
     bool made_tmp = false;
@@ -253,24 +283,15 @@ sftp_copy(ssh_session s, int fd, uint64_t size, const char *dir, const char *tmp
         goto out;
     }
     made_tmp = true;
-    for (uint64_t sent = 0; sent < size;) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            snprintf(msg, len, "cannot read this executable: %s",
-                     n < 0 ? strerror(errno) : "it got shorter");
-            r = MSH_ERR_SYS;
-            goto out;
-        }
-        if (sftp_write(f, buf, (size_t)n) != n) {
+    if ((r = send_file(fd, size, to_sftp, f, pr, msg, len)) != 0) {
+        if (r == MSH_ERR_SSH) {
             snprintf(msg, len, "writing %s on the remote host failed: %s", tmp,
                      ssh_get_error(s));
-            goto out;
+            r = MSH_ERR_REMOTE;
         }
-        sent += (uint64_t)n;
-        progress_add(pr, (uint64_t)n);
+        goto out;
     }
+    r = MSH_ERR_REMOTE;
     int closed = sftp_close(f);
     f = NULL;
     if (closed != 0 || sftp_chmod(sf, tmp, 0700) != 0 || (a = sftp_stat(sf, tmp)) == NULL ||

@@ -177,19 +177,14 @@ resolve_name(const char *name, int family, const struct resolve_opts *o,
         snprintf(why, why_len, "%s is an %s address", name, is4 ? "IPv4" : "IPv6");
         return MSH_ERR_FORMAT;
     }
-    if (is4) {
+    if (is4 || is6) {
         struct sockaddr_in *sin = (struct sockaddr_in *)&out[0].ss;
-        sin->sin_family = AF_INET;
-        sin->sin_addr = a4;
-        out[0].len = sizeof(*sin);
-        *n = 1;
-        return 0;
-    }
-    if (is6) {
         struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out[0].ss;
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_addr = a6;
-        out[0].len = sizeof(*sin6);
+        if (is4)
+            *sin = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr = a4};
+        else
+            *sin6 = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_addr = a6};
+        out[0].len = is4 ? sizeof(*sin) : sizeof(*sin6);
         *n = 1;
         return 0;
     }

@@ -4,14 +4,13 @@
 # (only the static executable can be copied to another host; install_server.sh tests
 # that one), and the not-found message names the option.
 #   install_dynamic.sh MOSH        (needs root for sshd)
+# shellcheck source-path=SCRIPTDIR disable=SC2015
 set -u
+# shellcheck source=lib/harness.sh
 . "$(dirname "$0")/lib/harness.sh"
 MOSH=$(readlink -f "$1")
-if [ "$(id -u)" -ne 0 ]; then
-    h_skip "needs root (sshd)"
-    exit 0
-fi
-h_sshd_start || { h_fail "sshd did not start"; h_finish; }
+h_require sshd /usr/sbin/sshd
+h_sshd_start 127.0.0.1 || { h_fail "sshd did not start"; h_finish; }
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 
 out=$("$MOSH" -F "$H_SSH_CONFIG" --server=/nonexistent/mosh-server root@127.0.0.1 \

@@ -15,7 +15,7 @@
 #      copied again after the cache was removed, right hash and mode, a session
 #   5  a remote `uname -sm` that says Linux aarch64: exit 14, a clear message, nothing
 #      written
-# shellcheck source-path=SCRIPTDIR disable=SC2016
+# shellcheck source-path=SCRIPTDIR disable=SC2015,SC2016
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib/harness.sh
@@ -27,13 +27,7 @@ b_install_trap
 EXE=$(readlink -f "$1")
 H_TERM=xterm-256color
 
-if [ "$(id -u)" -ne 0 ]; then
-    h_skip "needs root (useradd, sshd)"
-    exit 0
-fi
-for tool in tmux ssh-keygen /usr/sbin/sshd useradd userdel sha256sum stat; do
-    command -v "$tool" >/dev/null 2>&1 || { h_fail "needed tool missing: $tool"; h_finish; }
-done
+h_require "useradd, sshd" tmux ssh-keygen /usr/sbin/sshd useradd userdel sha256sum stat
 b_keys || { h_fail "no client key"; h_finish; }
 b_user_create || { h_fail "cannot create a throwaway user"; h_finish; }
 U=$B_USER

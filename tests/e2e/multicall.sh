@@ -3,7 +3,9 @@
 # One executable, three programs (src/multicall): the role by the name it runs under and
 # by a first argument `client` / `server`; a host named "server" is still reachable.
 #   multicall.sh MOSH_EXECUTABLE
+# shellcheck source-path=SCRIPTDIR disable=SC2015
 set -u
+# shellcheck source=lib/harness.sh
 . "$(dirname "$0")/lib/harness.sh"
 exe=$(readlink -f "$1")
 

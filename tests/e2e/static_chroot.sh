@@ -19,7 +19,7 @@
 #      with an empty resolv.conf), no crash
 # The /dev bind mount lives in a private mount namespace (unshare -m) that ends with the
 # client: no mount outlives the test on any path, even a killed one.
-# shellcheck source-path=SCRIPTDIR disable=SC2016
+# shellcheck source-path=SCRIPTDIR disable=SC2015,SC2016,SC2054
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib/harness.sh
@@ -31,13 +31,8 @@ b_install_trap
 EXE=$(readlink -f "$1")
 H_TERM=tmux-256color # a TERM whose terminfo the chroot does not have
 
-if [ "$(id -u)" -ne 0 ]; then
-    h_skip "needs root (chroot, mount, sshd)"
-    exit 0
-fi
-for tool in unshare chroot mount tmux strace ssh-keygen /usr/sbin/sshd /usr/bin/mosh-server; do
-    command -v "$tool" >/dev/null 2>&1 || { h_fail "needed tool missing: $tool"; h_finish; }
-done
+h_require "chroot, mount, sshd" unshare chroot mount tmux strace ssh-keygen /usr/sbin/sshd \
+    /usr/bin/mosh-server
 
 b_sshd_start main 127.0.0.1 || { h_fail "sshd did not start"; h_finish; }
 PORT=${B_SSHD_PORT[main]}

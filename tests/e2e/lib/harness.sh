@@ -51,6 +51,20 @@ h_summary() {
     [ "$H_FAILED" -eq 0 ]
 }
 
+# h_require WHY TOOL...: skips the script (exit 0) unless it runs as root (WHY says what
+# for), and fails it when a TOOL (a name on PATH or a path) is missing.
+h_require() {
+    local why=$1 tool
+    shift
+    if [ "$(id -u)" -ne 0 ]; then
+        h_skip "needs root ($why)"
+        exit 0
+    fi
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || { h_fail "needed tool missing: $tool"; h_finish; }
+    done
+}
+
 # Summary, then exit with 0 only if there were checks and none failed.
 h_finish() {
     local rc=0
