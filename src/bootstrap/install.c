@@ -19,6 +19,7 @@
 
 #include <libssh/sftp.h>
 
+#include "bootstrap/bootline.h"
 #include "crypto/prng.h"
 #include "crypto/sha256.h"
 #include "util/err.h"
@@ -215,6 +216,17 @@ install_parse_probe(const char *out, char *uname, size_t uname_len, char *home,
     const char *p = out;
     bool ok = take_line(&p, uname, uname_len, false) &&
               take_line(&p, home, home_len, true) && take_line(&p, state, state_len, false);
+    if (ok) {
+        /* shown in messages: no terminal controls (UTF-8 C1 included); a home with them
+         * is refused, as it goes into paths */
+        char defused[INSTALL_PATH_LEN];
+        size_t n = strlen(home);
+        memcpy(defused, home, n + 1);
+        bootline_defuse(defused, n);
+        ok = n < sizeof(defused) && strcmp(defused, home) == 0;
+        bootline_defuse(uname, strlen(uname));
+        bootline_defuse(state, strlen(state));
+    }
     if (!ok) {
         uname[0] = home[0] = state[0] = '\0';
         return false;

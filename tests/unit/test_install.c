@@ -35,6 +35,7 @@ main(void)
         "Linux x86_64\n/home/\x1b[2J\nabsent\n", /* a control character */
         "\n/home/u\nabsent\n",                   /* an empty uname */
         "Linux x86_64\n\nabsent\n",              /* an empty home */
+        ("Linux x86_64\n/home/\xc2\x9b" "2J\nabsent\n"), /* a UTF-8 C1 control (CSI) */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (install_parse_probe(bad[i], un, sizeof(un), home, sizeof(home), st, sizeof(st)))
@@ -42,6 +43,9 @@ main(void)
         ASSERT_STR_EQ(un, "");
         ASSERT_STR_EQ(home, "");
     }
+    ASSERT_TRUE(install_parse_probe("Linux \xc2\x9b" "31m\n/h\nabsent\n", un, sizeof(un), home,
+                                    sizeof(home), st, sizeof(st)));
+    ASSERT_TRUE(strchr(un, '\xc2') == NULL); /* defused for messages */
     char longhome[300] = "Linux x86_64\n/";
     memset(longhome + strlen(longhome), 'h', 200);
     strcat(longhome, "\nabsent\n");
