@@ -123,7 +123,8 @@ run_server(struct run *rn, struct boot_result *res, char *msg, size_t len)
      * server for its own address (upstream's "remote" mode). */
     bool remote_ip = !o->udp_host && (rn->hops.n > 0 || rn->cfg.proxy_command ||
                                       o->ip_mode == BOOT_IP_REMOTE);
-    struct exec_opts eo = {.term = o->term, .cols = o->pty_cols, .rows = o->pty_rows};
+    struct exec_opts eo = {.pty = !o->no_pty, .term = o->term, .cols = o->pty_cols,
+                           .rows = o->pty_rows};
     struct remote_want w = {.family = o->family, .resolve = o->resolve};
     struct exec_chan ec;
     struct remote_src src;
@@ -148,6 +149,7 @@ run_server(struct run *rn, struct boot_result *res, char *msg, size_t len)
         if ((r = exec_start(rn->target, &eo, command, &ec, msg, len)) != 0)
             return r;
         exec_source(&ec, &src);
+        src.userhost = o->userhost ? o->userhost : o->host;
         r = remote_read(&src, &w, res, msg, len);
         exec_close(&ec);
         if (r != MSH_ERR_REMOTE || !missing || attempt > 0)

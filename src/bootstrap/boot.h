@@ -27,6 +27,7 @@ enum boot_ip_mode {
 };
 
 struct boot_opts {
+    const char *userhost;         /* [user@]host as typed, for messages */
     const char *host;             /* as typed (an ssh_config alias or a name) */
     const char *user;             /* -l or user@host; NULL: config or local user */
     int ssh_port;                 /* --ssh-port; 0: config or 22 */
@@ -44,6 +45,7 @@ struct boot_opts {
     const char *udp_host;         /* --udp-host: overrides the UDP address */
     const char *remote_command;   /* the full command line to exec remotely */
     int pty_cols, pty_rows;       /* size of the remote pty (like ssh -tt) */
+    bool no_pty;                  /* --no-ssh-pty: run the command without a pty */
     const char *term;             /* TERM for the remote pty */
     addr_resolve_fn *resolve;     /* name lookup; NULL: addr_resolve (getaddrinfo) */
     bool install_server;          /* --install-server (ssh_config MoshInstallServer too):
@@ -69,13 +71,14 @@ int boot_run(const struct boot_opts *o, struct boot_result *res, char *msg, size
 
 /* The bootstrap through an external command instead of libssh. */
 struct boot_ext_opts {
-    const char *ssh_command; /* --ssh=COMMAND: its words + `-n -tt [-4|-6] USERHOST --
+    const char *ssh_command; /* --ssh=COMMAND: its words + `-n [-tt] [-4|-6] USERHOST --
                                 COMMAND` (upstream's ssh invocation); NULL with local_ip */
     const char *userhost;
     int family;              /* AF_INET, AF_INET6: -4/-6 for ssh; udp_host resolution */
     const char *udp_host;    /* the UDP address; NULL: the server reports its own */
     const char *local_ip;    /* `mosh --local`: run command with /bin/sh here; numeric */
     const char *command;     /* the mosh-server command line */
+    bool no_pty;             /* --no-ssh-pty: no -tt for ssh */
 };
 
 /* Runs the external bootstrap; returns and reports as boot_run does. */

@@ -12,12 +12,22 @@ int
 exec_start(ssh_session s, const struct exec_opts *o, const char *command,
            struct exec_chan *ec, char *msg, size_t len)
 {
+    memset(ec, 0, sizeof(*ec));
     ec->s = s;
     ec->ch = ssh_channel_new(s);
-    if (ec->ch == NULL || ssh_channel_open_session(ec->ch) != SSH_OK ||
-        ssh_channel_request_pty_size(ec->ch, o->term ? o->term : "xterm", o->cols,
-                                     o->rows) != SSH_OK ||
-        ssh_channel_request_exec(ec->ch, command) != SSH_OK) {
+    if (ec->ch == NULL || ssh_channel_open_session(ec->ch) != SSH_OK)
+        goto fail;
+    if (o->pty) {
+        ec->pty = ssh_channel_request_pty_size(ec->ch, o->term ? o->term : "xterm", o->cols,
+                                               o->rows) == SSH_OK;
+        /* A refused pty (PermitTTY no) is what ssh(1) reports in these words, and what
+         * upstream's wrapper then shows; the server needs none. A lost connection is
+         * caught by the exec request. */
+        if (!ec->pty)
+            fputs("PTY allocation request failed on channel 0\n", stderr);
+    }
+    if (ssh_channel_request_exec(ec->ch, command) != SSH_OK) {
+fail:
         snprintf(msg, len, "ssh: cannot run the remote command: %s", ssh_get_error(s));
         exec_close(ec);
         return MSH_ERR_REMOTE;
@@ -25,13 +35,44 @@ exec_start(ssh_session s, const struct exec_opts *o, const char *command,
     return 0;
 }
 
+/* Without a pty, stdout and stderr (mosh-server's reasons, the shell's complaints) are
+ * separate streams: whatever is waiting on either, taking turns so neither starves, else
+ * a wait for stdout (where the CONNECT line comes). */
+static int
+read_both(struct exec_chan *ec, char *buf, size_t len, int wait_ms, int *stream)
+{
+    for (int i = 0; i < 3; i++) {
+        int st = i < 2 ? (ec->next_stream + i) % 2 : 1;
+        int n = ssh_channel_read_nonblocking(ec->ch, buf, (uint32_t)len, st);
+        if (n == SSH_ERROR)
+            return MSH_ERR_SSH;
+        if (n > 0) {
+            ec->next_stream = 1 - st;
+            *stream = st;
+            return n;
+        }
+        if (i == 1) {
+            int r = ssh_channel_poll_timeout(ec->ch, wait_ms, 0);
+            if (r == SSH_ERROR)
+                return MSH_ERR_SSH;
+            if (r != SSH_EOF)
+                return 0;
+            /* stdout has ended: what stderr got meanwhile is read before the end */
+        }
+    }
+    return MSH_ERR_TRUNCATED;
+}
+
 static int
 chan_read(void *ctx, char *buf, size_t len, int wait_ms, int *stream)
 {
     struct exec_chan *ec = ctx;
-    int n = ssh_channel_read_timeout(ec->ch, buf, (uint32_t)len, 0, wait_ms);
+    int n;
 
     *stream = 0;
+    if (!ec->pty)
+        return read_both(ec, buf, len, wait_ms, stream);
+    n = ssh_channel_read_timeout(ec->ch, buf, (uint32_t)len, 0, wait_ms);
     if (n == SSH_ERROR)
         return MSH_ERR_SSH;
     if (n == 0 && ssh_channel_is_eof(ec->ch))

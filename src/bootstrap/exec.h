@@ -16,19 +16,25 @@
 struct exec_chan {
     ssh_session s;
     ssh_channel ch;
+    bool pty;          /* the command runs on a pty: one output stream */
+    int next_stream;   /* without a pty, which stream exec_source reads first */
 };
 
 struct exec_opts {
+    bool pty;          /* ask for a pty (upstream's ssh -tt; --no-ssh-pty: false) */
     const char *term;  /* TERM for the pty; NULL: xterm */
     int cols, rows;    /* its size */
 };
 
-/* Runs command on s under a pty. Returns 0 (close with exec_close), or MSH_ERR_REMOTE
- * with a message in msg (then nothing is left open). */
+/* Runs command on s, under a pty if o->pty asks for one and the server grants it (a
+ * refusal, sshd's PermitTTY no, is reported as OpenSSH reports it, and the command runs
+ * without). Returns 0 (close with exec_close), or MSH_ERR_REMOTE with a message in msg
+ * (then nothing is left open). */
 int exec_start(ssh_session s, const struct exec_opts *o, const char *command,
                struct exec_chan *ec, char *msg, size_t len) WARN_UNUSED_RESULT;
 
-/* The channel's output as a source for remote_read (ec stays the owner). */
+/* The channel's output as a source for remote_read (ec stays the owner): stdout, and
+ * stderr too when there is no pty. */
 void exec_source(struct exec_chan *ec, struct remote_src *src);
 
 void exec_close(struct exec_chan *ec);

@@ -85,7 +85,7 @@ split_words(const char *s, char *store, size_t store_len, char **words, int max)
 static char sh[] = "/bin/sh", dash_c[] = "-c", dash_n[] = "-n", dash_tt[] = "-tt";
 static char dash_4[] = "-4", dash_6[] = "-6", dash_dash[] = "--";
 
-/* argv for e: `sh -c COMMAND` (--local) or `SSH... -n -tt [-4|-6] USERHOST -- COMMAND`. */
+/* argv for e: `sh -c COMMAND` (--local) or `SSH... -n [-tt] [-4|-6] USERHOST -- COMMAND`. */
 static int
 build_argv(const struct boot_ext_opts *e, struct argv_store *a, char *msg, size_t len)
 {
@@ -113,7 +113,8 @@ build_argv(const struct boot_ext_opts *e, struct argv_store *a, char *msg, size_
     a->argc = n;
     snprintf(a->uh, sizeof(a->uh), "%s", e->userhost);
     a->argv[a->argc++] = dash_n;
-    a->argv[a->argc++] = dash_tt;
+    if (!e->no_pty)
+        a->argv[a->argc++] = dash_tt;
     if (e->family == AF_INET)
         a->argv[a->argc++] = dash_4;
     else if (e->family == AF_INET6)

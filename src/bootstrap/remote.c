@@ -9,6 +9,7 @@
 
 #include "bootstrap/bootline.h"
 #include "util/err.h"
+#include "util/limits.h"
 #include "util/mono.h"
 
 #define CHUNK_LEN 4096
@@ -38,101 +39,119 @@ trim_noise(const char *noise, char *out, size_t len)
         snprintf(out, len, "(nothing)");
 }
 
-/* The start of the remote output, shown in full when no CONNECT line came: a failing
- * mosh-server puts its reason first and may follow it with a long report (upstream's
- * locale error ends with `locale` output), so the noise tail alone loses the reason.
- * Upstream's wrapper lets ssh print everything; we print this head, made safe for the
- * user's terminal, before the one-line message. */
+/* What the remote prints besides the protocol lines (mosh-server's warnings, locale
+ * hints, a shell's rc output, its reasons for failing) is shown as upstream's wrapper
+ * shows everything ssh prints, line by line as it comes, until the CONNECT line; but
+ * defused (no escape sequence from the remote reaches the user's terminal), without
+ * leading blank lines (the pty's "\r\n\n" before CONNECT), on stderr, and only the first
+ * SHOWN_OUTPUT_LEN bytes: a failing mosh-server puts its reason first. */
 #define SHOWN_OUTPUT_LEN 2048
 
 struct shown {
-    char text[SHOWN_OUTPUT_LEN + 1];
-    size_t len;
-    bool cut; /* more came than fits */
+    size_t len;  /* bytes shown so far */
+    bool any;    /* a line was shown */
+    bool cut;    /* "[...]" was said */
 };
 
-/* Keeps the head of the output, raw but for CR; shown_print defuses it. */
 static void
-shown_add(struct shown *h, const char *p, size_t n)
+show_line(struct shown *h, const char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\r')
-            continue;
-        if (h->len == SHOWN_OUTPUT_LEN) {
-            h->cut = true;
-            break;
-        }
-        h->text[h->len++] = p[i];
-    }
-    h->text[h->len] = '\0';
-}
+    char line[LIMITS_CONNECT_LINE + 1];
+    size_t k = 0;
 
-/* Writes the kept output to stderr without the protocol lines (MOSH IP, MOSH
- * SSH_CONNECTION) and without leading blank lines. */
-static void
-shown_print(struct shown *h)
-{
-    const char *p = h->text;
-    bool any = false;
-
-    /* No escape sequences from the remote side reach the user's terminal (a NUL becomes
-     * '?' as well, so the whole head prints). */
-    bootline_defuse(h->text, h->len);
-    while (*p) {
-        size_t n = strcspn(p, "\n");
-        bool blank = n == 0;
-        if (strncmp(p, "MOSH ", 5) != 0 && (any || !blank)) {
-            fprintf(stderr, "%.*s\n", (int)n, p);
-            any = true;
-        }
-        p += n;
-        if (*p == '\n')
-            p++;
-    }
-    if (h->cut)
+    for (size_t i = 0; i < n && p[i] != '\n'; i++)
+        if (p[i] != '\r')
+            line[k++] = p[i];
+    line[k] = '\0';
+    bootline_defuse(line, k); // a NUL becomes '?' too, so the whole line prints
+    if (strncmp(line, "MOSH ", 5) == 0 || (k == 0 && !h->any) || h->cut)
+        return;
+    if (k + 1 > SHOWN_OUTPUT_LEN - h->len) {
         fputs("[...]\n", stderr);
+        h->cut = true;
+        return;
+    }
+    fprintf(stderr, "%s\n", line);
+    h->len += k + 1;
+    h->any = true;
 }
+
+/* A line being put together, per stream (stdout and stderr arrive interleaved). */
+struct partial {
+    char buf[LIMITS_CONNECT_LINE];
+    size_t len;
+};
 
 /* The reading state. */
 struct reading {
     struct bootline bl;
     struct shown shown;
+    struct partial part[2]; /* stdout, stderr */
     bool outlived; /* the deadline passed with the output still open */
     int status;
 };
+
+/* One line (with its '\n' if it has one) of the merged output: shown, and scanned. */
+static int
+take_line(struct reading *rd, const char *p, size_t n)
+{
+    if (rd->bl.have_connect)
+        return 0; // reading stops at the CONNECT line, as upstream's wrapper does
+    show_line(&rd->shown, p, n);
+    return bootline_feed(&rd->bl, p, n);
+}
+
+/* Bytes of one stream, cut into lines (an over-long one in pieces: it cannot be a
+ * protocol line anyway). */
+static int
+take(struct reading *rd, int stream, const char *p, size_t n)
+{
+    struct partial *pt = &rd->part[stream == 1];
+    int r = 0;
+
+    for (size_t i = 0; i < n && r == 0; i++) {
+        pt->buf[pt->len++] = p[i];
+        if (p[i] == '\n' || pt->len == sizeof(pt->buf)) {
+            r = take_line(rd, pt->buf, pt->len);
+            pt->len = 0;
+        }
+    }
+    return r;
+}
 
 /* Reads until the CONNECT line and then until the output ends, each with its deadline.
  * Returns 0, or MSH_ERR_STARTUP for a malformed protocol line. */
 static int
 read_all(const struct remote_src *src, struct reading *rd, char *msg, size_t len)
 {
-    char buf[CHUNK_LEN];
+    char buf[CHUNK_LEN], noise[NOISE_LEN];
     uint64_t t0 = mono_now_ms(), got = 0;
-    int stream;
+    int stream, n;
 
     rd->outlived = true;
     for (;;) {
         uint64_t now = mono_now_ms();
         if (got ? now - got > REMOTE_AFTER_CONNECT_MS : now - t0 > REMOTE_DEADLINE_MS)
-            return 0;
-        int n = src->read(src->ctx, buf, sizeof(buf), WAIT_MS, &stream);
-        if (n < 0) {
+            break;
+        if ((n = src->read(src->ctx, buf, sizeof(buf), WAIT_MS, &stream)) < 0) {
             rd->outlived = false;
-            return 0;
+            break;
         }
-        if (n == 0 || got)
-            continue;
-        shown_add(&rd->shown, buf, (size_t)n);
-        if (bootline_feed(&rd->bl, buf, (size_t)n) != 0) {
-            char noise[NOISE_LEN];
-            trim_noise(bootline_noise(&rd->bl), noise, sizeof(noise));
-            snprintf(msg, len, "malformed MOSH CONNECT or MOSH IP line from %s: %s",
-                     src->command, noise);
-            return MSH_ERR_STARTUP;
-        }
-        if (rd->bl.have_connect)
+        if (n > 0 && !got && take(rd, stream, buf, (size_t)n) != 0)
+            goto bad;
+        if (rd->bl.have_connect && !got)
             got = mono_now_ms();
     }
+    /* Unfinished last lines count too. */
+    for (int i = 0; i < 2; i++)
+        if (rd->part[i].len > 0 && take_line(rd, rd->part[i].buf, rd->part[i].len) != 0)
+            goto bad;
+    return 0;
+bad:
+    trim_noise(bootline_noise(&rd->bl), noise, sizeof(noise));
+    snprintf(msg, len, "malformed MOSH CONNECT or MOSH IP line from %s: %s", src->command,
+             noise);
+    return MSH_ERR_STARTUP;
 }
 
 /* No CONNECT line: says why, from the exit status and what the command printed. */
@@ -144,7 +163,6 @@ classify(const struct remote_src *src, struct reading *rd, bool *missing, char *
     int status = rd->status;
 
     trim_noise(bootline_noise(&rd->bl), noise, sizeof(noise));
-    shown_print(&rd->shown);
     if (src->ssh && status == 255) {
         snprintf(msg, len, "%s could not connect to %s: %s", src->ssh, src->userhost, noise);
         return MSH_ERR_CONNECT;
@@ -177,8 +195,8 @@ copy_ip(struct boot_result *res, const char *src)
 }
 
 static int
-choose_ip(const struct remote_want *w, const struct bootline *bl, struct boot_result *res,
-          char *msg, size_t len)
+choose_ip(const struct remote_src *src, const struct remote_want *w,
+          const struct bootline *bl, struct boot_result *res, char *msg, size_t len)
 {
     struct addr_list l;
     char err[256];
@@ -207,6 +225,13 @@ choose_ip(const struct remote_want *w, const struct bootline *bl, struct boot_re
     if (strncasecmp(ip, "::ffff:", 7) == 0 && strchr(ip + 7, '.'))
         ip += 7;
     copy_ip(res, ip);
+    /* Upstream's wrapper says so: the UDP address is not the one ssh was given. (The
+     * client refuses one that is not numeric; the notice comes first, defused.) */
+    char shown_ip[sizeof(res->ip)];
+    memcpy(shown_ip, res->ip, sizeof(shown_ip));
+    bootline_defuse(shown_ip, strlen(shown_ip));
+    fprintf(stderr, "mosh: Using remote IP address %s from $SSH_CONNECTION for hostname "
+            "%s\n", shown_ip, src->userhost ? src->userhost : "");
     return 0;
 }
 
@@ -228,7 +253,7 @@ remote_read(const struct remote_src *src, const struct remote_want *w,
         r = classify(src, &rd, w->missing, msg, len);
         goto out;
     }
-    if ((r = choose_ip(w, &rd.bl, res, msg, len)) != 0)
+    if ((r = choose_ip(src, w, &rd.bl, res, msg, len)) != 0)
         goto out;
     res->port = rd.bl.port;
     memcpy(res->key_text, rd.bl.key_text, sizeof(res->key_text));

@@ -16,7 +16,7 @@ enum {
     OPT_SERVER = 256, OPT_PREDICT, OPT_FAMILY, OPT_BIND, OPT_REMOTE_IP, OPT_NO_INIT, OPT_INIT,
     OPT_LOCAL, OPT_HELP, OPT_VERSION, OPT_SSH, OPT_SSH_PORT, OPT_SSH_OPTION, OPT_BATCH,
     OPT_CONNECT_TIMEOUT, OPT_UDP_HOST, OPT_NO_PREDICT_OVERWRITE, OPT_CLIENT,
-    OPT_INSTALL_SERVER,
+    OPT_INSTALL_SERVER, OPT_SSH_PTY, OPT_NO_SSH_PTY,
 };
 
 static const struct option longopts[] = {
@@ -36,6 +36,8 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {"ssh", required_argument, NULL, OPT_SSH},
+    {"ssh-pty", no_argument, NULL, OPT_SSH_PTY},
+    {"no-ssh-pty", no_argument, NULL, OPT_NO_SSH_PTY},
     {"ssh-port", required_argument, NULL, OPT_SSH_PORT},
     {"ssh-option", required_argument, NULL, OPT_SSH_OPTION},
     {"jump", required_argument, NULL, 'J'},
@@ -72,6 +74,7 @@ cli_usage(FILE *f, const char *argv0)
             "        --batch              never prompt; fail instead (scripts and CI)\n"
             "        --connect-timeout=S  ssh connection timeout in seconds\n"
             "        --ssh=COMMAND        use an external ssh command instead of libssh\n"
+            "        --no-ssh-pty         do not ask for a pty for the server (--ssh-pty: do)\n"
             "        --help --version\n"
             "Exit status: 0 normal end, 1 session lost, 2 usage, 3 local set-up,\n"
             "10 ssh connect, 11 unknown host key, 12 changed host key, 13 authentication,\n"
@@ -194,6 +197,12 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
             return 0;
         case OPT_SSH:
             c->ssh_command = optarg;
+            break;
+        case OPT_SSH_PTY:
+            c->no_ssh_pty = false;
+            break;
+        case OPT_NO_SSH_PTY:
+            c->no_ssh_pty = true;
             break;
         case 'l':
             c->login = optarg;

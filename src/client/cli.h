@@ -31,6 +31,7 @@ struct cli {
     bool no_init;
     bool local;
     const char *ssh_command;     /* --ssh=COMMAND: an external ssh instead of libssh */
+    bool no_ssh_pty;             /* --no-ssh-pty (upstream): no pty for the server */
     const char *login;           /* -l */
     int ssh_port;                /* --ssh-port */
     const char *identity;        /* -i */

@@ -92,6 +92,7 @@ bootstrap(const struct cli *c, const char *command, struct boot_result *res, cha
             .udp_host = c->udp_host,
             .local_ip = c->local ? c->host : NULL,
             .command = command,
+            .no_pty = c->no_ssh_pty,
         };
         return boot_run_external(&e, res, msg, len);
     }
@@ -101,6 +102,7 @@ bootstrap(const struct cli *c, const char *command, struct boot_result *res, cha
         rows = 24;
     }
     struct boot_opts o = {
+        .userhost = c->userhost,
         .host = c->host,
         .user = c->user,
         .ssh_port = c->ssh_port,
@@ -119,6 +121,7 @@ bootstrap(const struct cli *c, const char *command, struct boot_result *res, cha
         .remote_command = command,
         .pty_cols = cols,
         .pty_rows = rows,
+        .no_pty = c->no_ssh_pty,
         .term = getenv("TERM"),
         .install_server = c->install_server,
         .server_args = command + strlen(c->server), /* remote_command: server, then these */

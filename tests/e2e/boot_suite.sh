@@ -21,6 +21,9 @@
 #   7  addresses: every address of a name tried in order (a name with an IPv4 and an
 #      IPv6 address through nss_wrapper; sshd on one of them), --family order and -4,
 #      ConnectionAttempts rounds, ConnectTimeout against a port where connect hangs
+#   8  the remote side: an sshd with PermitTTY no (OpenSSH's warning, the session works,
+#      both servers), --no-ssh-pty / --ssh-pty (libssh and --ssh), what the remote prints
+#      before CONNECT shown defused, the remote-address notice through a jump host
 # B_ONLY="1 4" runs only those sections; H_KEEP=1 keeps the temp dir.
 # Each check prints "ok" or "FAIL" with what it saw; the exit status is non-zero on any
 # failure. Takes about two minutes.
@@ -104,6 +107,20 @@ Host *
     GlobalKnownHostsFile /dev/null
     StrictHostKeyChecking yes
     ConnectTimeout 10
+EOF
+
+# The same for an external OpenSSH ssh (--ssh=).
+cat >"$B_DIR/ossh_config" <<EOF
+Host *
+User root
+Port $MAIN_PORT
+IdentityFile $B_KEY
+IdentitiesOnly yes
+UserKnownHostsFile $KH
+GlobalKnownHostsFile /dev/null
+StrictHostKeyChecking yes
+BatchMode yes
+LogLevel ERROR
 EOF
 
 # Lines of an sshd log so far, to look only at what comes after.
@@ -492,18 +509,6 @@ sec_6() {
     # upstream's wrapper shows everything ssh printed.
     mkdir -p "$B_DIR/locales"
     cp -r /usr/lib/locale/C.utf8 "$B_DIR/locales/zz_ZZ.UTF-8"
-    cat >"$B_DIR/ossh_config" <<EOF
-Host *
-    User root
-    Port $MAIN_PORT
-    IdentityFile $B_KEY
-    IdentitiesOnly yes
-    UserKnownHostsFile $KH
-    GlobalKnownHostsFile /dev/null
-    StrictHostKeyChecking yes
-    BatchMode yes
-    LogLevel ERROR
-EOF
     for variant in upstream ours ssh; do
         local -a how=(-F "$CFG" -i "$B_KEY" --ssh-port="$MAIN_PORT")
         srv=$UPSTREAM_SERVER
@@ -657,7 +662,78 @@ sec_7() {
     fi
 }
 
-for n in ${B_ONLY:-1 2 3 4 5 6 7}; do
+# ---- 8: the remote side ----
+sec_8() {
+    section "8: PermitTTY no, --no-ssh-pty, the remote's output, the address notice"
+    b_sshd_start notty 127.0.0.1 "PermitTTY no" || { h_fail "sshd notty did not start"; return; }
+    b_known notty >>"$KH"
+    NT_PORT=${B_SSHD_PORT[notty]}
+    local -a how=(-F "$CFG" -i "$B_KEY")
+
+    session_cmd "8a PermitTTY no (Debian's server)" notty-ok t1 \
+        "$MOSH" "${how[@]}" --ssh-port="$NT_PORT" root@127.0.0.1 -- \
+        sh -c 'echo notty-ok; sleep 2'
+    b_check_grep "8a OpenSSH's warning" "$B_DIR/t1.err" \
+        '^PTY allocation request failed on channel 0$'
+    # Without a pty the shell's complaint comes on the channel's stderr: still read.
+    b_pane t0 "$MOSH" "${how[@]}" --ssh-port="$NT_PORT" --server=/nonexistent/mosh-server \
+        root@127.0.0.1
+    b_check_rc "8a PermitTTY no, --server=/nonexistent" 14 "$(b_pane_rc 20)"
+    b_check_grep "8a the shell's complaint (stderr) is in the message" "$B_DIR/t0.err" \
+        '^mosh: the remote mosh-server was not found \(exit status 127\): .*(not f|No su)'
+    session_cmd "8b PermitTTY no (our server)" notty-ok t2 \
+        "$MOSH" "${how[@]}" --ssh-port="$NT_PORT" --server="$OURS" root@127.0.0.1 -- \
+        sh -c 'echo notty-ok; sleep 2'
+
+    # `tty` before the server says whether it runs on one; its output is shown.
+    session_cmd "8c --no-ssh-pty" nopty-ok t3 \
+        "$MOSH" "${how[@]}" --ssh-port="$MAIN_PORT" --no-ssh-pty \
+        --server='tty; mosh-server' root@127.0.0.1 -- sh -c 'echo nopty-ok; sleep 2'
+    b_check_grep "8c no pty: the remote's tty says so" "$B_DIR/t3.err" '^not a tty$'
+    if grep -q 'PTY allocation' "$B_DIR/t3.err"; then
+        h_fail "8c: a pty was asked for"
+    else
+        h_ok "8c: no pty asked for"
+    fi
+    session_cmd "8d --ssh-pty (the default)" pty-ok t4 \
+        "$MOSH" "${how[@]}" --ssh-port="$MAIN_PORT" --no-ssh-pty --ssh-pty \
+        --server='tty; mosh-server' root@127.0.0.1 -- sh -c 'echo pty-ok; sleep 2'
+    b_check_grep "8d a pty: the remote's tty names it" "$B_DIR/t4.err" '^/dev/pts/[0-9]+$'
+    session_cmd "8e --ssh --no-ssh-pty" ext-ok t5 \
+        "$MOSH" --ssh="ssh -F $B_DIR/ossh_config" --no-ssh-pty \
+        --server='tty; mosh-server' root@127.0.0.1 -- sh -c 'echo ext-ok; sleep 2'
+    b_check_grep "8e no -tt: not a tty" "$B_DIR/t5.err" '^not a tty$'
+    session_cmd "8f --ssh, a pty by default" ext-ok t6 \
+        "$MOSH" --ssh="ssh -F $B_DIR/ossh_config" \
+        --server='tty; mosh-server' root@127.0.0.1 -- sh -c 'echo ext-ok; sleep 2'
+    b_check_grep "8f -tt: a pty" "$B_DIR/t6.err" '^/dev/pts/[0-9]+$'
+
+    # What the remote prints before CONNECT reaches the user, defused.
+    session_cmd "8g output before CONNECT" shown-ok t7 \
+        "$MOSH" "${how[@]}" --ssh-port="$MAIN_PORT" \
+        --server="printf 'note: \\033]2;pwned\\007hello\\n'; mosh-server" root@127.0.0.1 \
+        -- sh -c 'echo shown-ok; sleep 2'
+    b_check_grep "8g the line is shown, defused" "$B_DIR/t7.err" '^note: \?\]2;pwned\?hello$'
+    if grep -q "$(printf '\033')" "$B_DIR/t7.err"; then
+        h_fail "8g: an ESC byte reached stderr"
+    else
+        h_ok "8g: no ESC byte on stderr"
+    fi
+    if grep -Eq '^MOSH |^\[mosh-server detached' "$B_DIR/t7.err"; then
+        h_fail "8g: protocol lines or what came after CONNECT were shown"
+    else
+        h_ok "8g: no protocol line, nothing after CONNECT"
+    fi
+
+    # Through a jump host the UDP address comes from the server: upstream's notice.
+    session_cmd "8h notice through -J" jump-ok t8 \
+        "$MOSH" "${how[@]}" -J "root@127.0.0.1:${B_SSHD_PORT[jump1]}" \
+        --ssh-port="${B_SSHD_PORT[target]}" root@127.0.0.2 -- sh -c 'echo jump-ok; sleep 2'
+    b_check_grep "8h the remote-address notice" "$B_DIR/t8.err" \
+        '^mosh: Using remote IP address 127\.0\.0\.2 from \$SSH_CONNECTION for hostname root@127\.0\.0\.2$'
+}
+
+for n in ${B_ONLY:-1 2 3 4 5 6 7 8}; do
     "sec_$n"
 done
 section "done"
