@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bootstrap/bootline.h"
 #include "bootstrap/prompt.h"
 #include "util/err.h"
 
@@ -135,6 +136,26 @@ password(ssh_session s, const char *who, char *tried)
     return rc;
 }
 
+/* The sshd's Banner (sent before authentication), as ssh(1) shows it from LogLevel INFO
+ * on, defused: it is the server's text on the user's terminal. */
+static void
+show_banner(ssh_session s, const struct sshcfg *cfg)
+{
+    char *b;
+
+    size_t k = 0;
+
+    if (cfg->log_level < SSHCFG_LOG_INFO || (b = ssh_get_issue_banner(s)) == NULL)
+        return;
+    for (size_t i = 0; b[i]; i++) // CRLF line ends are lines, not '?'
+        if (b[i] != '\r')
+            b[k++] = b[i];
+    b[k] = '\0';
+    bootline_defuse(b, k);
+    fputs(b, stderr);
+    ssh_string_free_char(b);
+}
+
 int
 auth_login(ssh_session s, const struct sshcfg *cfg, const struct auth_opts *o, char *msg,
            size_t len)
@@ -144,6 +165,7 @@ auth_login(ssh_session s, const struct sshcfg *cfg, const struct auth_opts *o, c
     unsigned methods;
     bool ask = !o->batch && prompt_have_tty(), no_answer = false;
 
+    show_banner(s, cfg);
     if (rc == SSH_AUTH_SUCCESS)
         return 0;
     if (rc == SSH_AUTH_ERROR)

@@ -315,6 +315,7 @@ finish_flags(struct sshcfg_ctx *x, struct sshcfg *c)
                                                : SSHCFG_SHKC_ASK;
     c->connect_timeout = x->connect_timeout > 0 ? x->connect_timeout : 0;
     c->connection_attempts = x->conn_attempts >= 0 ? x->conn_attempts : 1;
+    c->log_level = x->log_level >= 0 ? (enum sshcfg_log)x->log_level : SSHCFG_LOG_INFO;
     c->batch_mode = x->batch == 1;
     c->identities_only = x->ids_only == 1;
     c->hash_known_hosts = x->hash_kh == 1;
@@ -430,7 +431,7 @@ sshcfg_load_sys(struct sshcfg *c, const char *alias, const char *user_cli, int p
     x.err_len = err_len;
     x.alias = alias;
     x.shkc = x.connect_timeout = x.conn_attempts = x.batch = x.ids_only = x.hash_kh = -1;
-    x.pw_auth = x.kbd_auth = x.pk_auth = x.install_server = -1;
+    x.pw_auth = x.kbd_auth = x.pk_auth = x.install_server = x.log_level = -1;
     if (alias == NULL || alias[0] == '\0') {
         sshcfg_fail(&x, r, "no host name given");
         goto out;

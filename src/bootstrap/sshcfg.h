@@ -22,6 +22,12 @@
 
 #define SSHCFG_SYSTEM_CONFIG "/etc/ssh/ssh_config"
 
+/* LogLevel, OpenSSH's order (log.h SYSLOG_LEVEL_*): each includes those before it. */
+enum sshcfg_log {
+    SSHCFG_LOG_QUIET, SSHCFG_LOG_FATAL, SSHCFG_LOG_ERROR, SSHCFG_LOG_INFO,
+    SSHCFG_LOG_VERBOSE, SSHCFG_LOG_DEBUG1, SSHCFG_LOG_DEBUG2, SSHCFG_LOG_DEBUG3,
+};
+
 enum sshcfg_shkc {
     SSHCFG_SHKC_ASK,        /* default */
     SSHCFG_SHKC_YES,        /* yes, true */
@@ -52,6 +58,7 @@ struct sshcfg {
     enum sshcfg_shkc strict_host_key_checking;
     int connect_timeout;      /* ConnectTimeout in seconds (s/m/h/d/w units), 0 unset */
     int connection_attempts;  /* ConnectionAttempts: rounds over the addresses, default 1 */
+    enum sshcfg_log log_level; /* LogLevel, default INFO (the sshd Banner is shown from INFO) */
     char *identity_agent;     /* IdentityAgent: socket path, "none", or NULL = use
                                  $SSH_AUTH_SOCK ("SSH_AUTH_SOCK" and "$VAR" resolved:
                                  an unset $VAR gives "none", as ssh(1) has no agent) */

@@ -48,7 +48,7 @@ struct sshcfg_ctx {
     size_t n_ukh, n_gkh;
     char *ukh_at;
     int shkc, connect_timeout, conn_attempts, batch, ids_only, hash_kh, pw_auth, kbd_auth,
-        pk_auth, install_server;
+        pk_auth, install_server, log_level;
 };
 
 /* Puts the message into the caller's error buffer; returns r. */

@@ -120,6 +120,14 @@ static const struct multistate ms_pubkey[] = {
     {"unbound", 1}, {"host-bound", 1}, {NULL, -1},
 };
 
+static const struct multistate ms_log[] = {
+    {"quiet", SSHCFG_LOG_QUIET},     {"fatal", SSHCFG_LOG_FATAL},
+    {"error", SSHCFG_LOG_ERROR},     {"info", SSHCFG_LOG_INFO},
+    {"verbose", SSHCFG_LOG_VERBOSE}, {"debug", SSHCFG_LOG_DEBUG1},
+    {"debug1", SSHCFG_LOG_DEBUG1},   {"debug2", SSHCFG_LOG_DEBUG2},
+    {"debug3", SSHCFG_LOG_DEBUG3},   {NULL, -1},
+};
+
 static int
 multistate(const char *s, const struct multistate *m)
 {
@@ -170,6 +178,9 @@ kw_multi(struct line *l, const struct keyword *k)
 {
     int v = multistate(l->argv[0], k->ms), *slot = member(l->x, k->off);
 
+    if (v < 0 && k->ms == ms_log)
+        return sshcfg_fail(l->x, MSH_ERR_FORMAT, "%s line %u: unsupported log level '%s'",
+                           AT(l), l->argv[0]);
     if (v < 0)
         return sshcfg_fail(l->x, MSH_ERR_FORMAT, "%s line %u: unsupported option \"%s\".",
                            AT(l), l->argv[0]);
@@ -619,6 +630,7 @@ static const struct keyword keywords[] = {
     {"stricthostkeychecking", kw_multi, KW_ONE, OFF(shkc), ms_shkc},
     {"connecttimeout", kw_time, KW_ONE, OFF(connect_timeout), NULL},
     {"connectionattempts", kw_int, KW_ONE, OFF(conn_attempts), NULL},
+    {"loglevel", kw_multi, KW_ONE, OFF(log_level), ms_log},
     {"identityagent", kw_identityagent, KW_ONE, 0, NULL},
     {"hostkeyalias", kw_string, KW_ONE, OFF(host_key_alias), NULL},
     {"batchmode", kw_multi, KW_ONE, OFF(batch), ms_flag},

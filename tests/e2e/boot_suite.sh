@@ -23,7 +23,8 @@
 #      ConnectionAttempts rounds, ConnectTimeout against a port where connect hangs
 #   8  the remote side: an sshd with PermitTTY no (OpenSSH's warning, the session works,
 #      both servers), --no-ssh-pty / --ssh-pty (libssh and --ssh), what the remote prints
-#      before CONNECT shown defused, the remote-address notice through a jump host
+#      before CONNECT shown defused, the remote-address notice through a jump host, the
+#      sshd's Banner (defused; not with LogLevel ERROR or QUIET)
 # B_ONLY="1 4" runs only those sections; H_KEEP=1 keeps the temp dir.
 # Each check prints "ok" or "FAIL" with what it saw; the exit status is non-zero on any
 # failure. Takes about two minutes.
@@ -731,6 +732,29 @@ sec_8() {
         --ssh-port="${B_SSHD_PORT[target]}" root@127.0.0.2 -- sh -c 'echo jump-ok; sleep 2'
     b_check_grep "8h the remote-address notice" "$B_DIR/t8.err" \
         '^mosh: Using remote IP address 127\.0\.0\.2 from \$SSH_CONNECTION for hostname root@127\.0\.0\.2$'
+
+    # The sshd's Banner, before authentication: shown as ssh shows it, unless LogLevel
+    # says quiet or error.
+    printf 'Authorized use only \033[31mred\033[0m\r\nsecond banner line\n' \
+        >"$B_DIR/banner.txt"
+    b_sshd_start banner 127.0.0.1 "Banner $B_DIR/banner.txt" ||
+        { h_fail "sshd banner did not start"; return; }
+    b_known banner >>"$KH"
+    session_cmd "8i Banner" banner-ok t9 "$MOSH" "${how[@]}" \
+        --ssh-port="${B_SSHD_PORT[banner]}" root@127.0.0.1 -- sh -c 'echo banner-ok; sleep 2'
+    b_check_grep "8i the banner, defused" "$B_DIR/t9.err" \
+        '^Authorized use only \?\[31mred\?\[0m$'
+    b_check_grep "8i its second line" "$B_DIR/t9.err" '^second banner line$'
+    for lvl in ERROR QUIET; do
+        session_cmd "8j LogLevel $lvl" banner-ok "t9$lvl" "$MOSH" "${how[@]}" \
+            --ssh-option "LogLevel $lvl" --ssh-port="${B_SSHD_PORT[banner]}" \
+            root@127.0.0.1 -- sh -c 'echo banner-ok; sleep 2'
+        if grep -q 'banner line' "$B_DIR/t9$lvl.err"; then
+            h_fail "8j: the banner was shown with LogLevel $lvl"
+        else
+            h_ok "8j: no banner with LogLevel $lvl"
+        fi
+    done
 }
 
 for n in ${B_ONLY:-1 2 3 4 5 6 7 8}; do
