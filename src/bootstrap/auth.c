@@ -2,69 +2,23 @@
 /* SSH user authentication with libssh 0.10 (ssh_userauth_*), in OpenSSH's order. */
 #include "bootstrap/auth.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "bootstrap/authkey.h"
 #include "bootstrap/bootline.h"
 #include "bootstrap/prompt.h"
 #include "util/err.h"
 
-#define TRIED_LEN 1024 /* the methods tried, for the failure message */
-
-struct pass_ctx {
-    bool batch;
-    const char *file;
-};
-
-static int
-passphrase_cb(const char *prompt, char *buf, size_t len, int echo, int verify, void *user)
-{
-    struct pass_ctx *pc = user;
-    char q[1100];
-
-    (void)prompt;
-    (void)echo;
-    (void)verify;
-    if (pc->batch)
-        return -1;
-    snprintf(q, sizeof(q), "Enter passphrase for key '%s': ", pc->file);
-    return prompt_tty(q, true, buf, len) == 0 ? 0 : -1;
-}
+#define TRIED_LEN AUTHKEY_TRIED_LEN
 
 static void
 tried_add(char *tried, const char *what)
 {
-    size_t n = strlen(tried);
-    snprintf(tried + n, TRIED_LEN - n, "%s%s", n ? ", " : "", what);
-}
-
-/* One identity file: the public key offered first (no passphrase needed if the server
- * refuses it), then the private key. Returns libssh's SSH_AUTH_*. */
-static int
-try_identity(ssh_session s, const char *file, bool batch, char *tried)
-{
-    char pub[1100];
-    ssh_key pk = NULL, priv = NULL;
-    int rc;
-    struct pass_ctx pc = {batch, file};
-
-    if (access(file, R_OK) != 0)
-        return SSH_AUTH_DENIED;
-    tried_add(tried, file);
-    snprintf(pub, sizeof(pub), "%s.pub", file);
-    if (ssh_pki_import_pubkey_file(pub, &pk) == SSH_OK) {
-        rc = ssh_userauth_try_publickey(s, NULL, pk);
-        ssh_key_free(pk);
-        if (rc != SSH_AUTH_SUCCESS)
-            return rc;
-    }
-    if (ssh_pki_import_privkey_file(file, NULL, passphrase_cb, &pc, &priv) != SSH_OK)
-        return SSH_AUTH_DENIED;
-    rc = ssh_userauth_publickey(s, NULL, priv);
-    ssh_key_free(priv);
-    return rc;
+    authkey_tried(tried, what);
 }
 
 static bool
@@ -78,12 +32,37 @@ pubkey(ssh_session s, const struct sshcfg *cfg, const struct auth_opts *o, char 
         if (ssh_userauth_agent(s, NULL) == SSH_AUTH_SUCCESS)
             return true;
     }
-    if (o->identity && try_identity(s, o->identity, o->batch, tried) == SSH_AUTH_SUCCESS)
-        return true;
-    for (size_t i = 0; i < cfg->n_identity_files; i++)
-        if (try_identity(s, cfg->identity_files[i], o->batch, tried) == SSH_AUTH_SUCCESS)
-            return true;
-    return false;
+    return authkey_files(s, cfg, o, tried);
+}
+
+/* Whether this libssh can do GSS-API: its stub without it gives no sign, so the GSS-API
+ * library itself must be part of the process (libssh links it when built with it). */
+static bool
+have_gssapi(void)
+{
+    void *self = dlopen(NULL, RTLD_NOW);
+    bool ok = self != NULL && dlsym(self, "gss_init_sec_context") != NULL;
+
+    if (self != NULL)
+        dlclose(self);
+    return ok;
+}
+
+/* gssapi-with-mic (Kerberos), first as in ssh(1)'s PreferredAuthentications. */
+static bool
+gssapi(ssh_session s, const struct sshcfg *cfg, const struct auth_opts *o, char *tried)
+{
+    int deleg = cfg->gssapi_delegate;
+
+    if (!have_gssapi()) {
+        fprintf(stderr, "mosh: GSSAPIAuthentication: GSS-API is not in this build of mosh "
+                "(its libssh lacks it); trying the other methods%s\n",
+                o->batch ? "" : " (or use --ssh=ssh)");
+        return false;
+    }
+    tried_add(tried, "gssapi-with-mic");
+    ssh_options_set(s, SSH_OPTIONS_GSSAPI_DELEGATE_CREDENTIALS, &deleg);
+    return ssh_userauth_gssapi(s) == SSH_AUTH_SUCCESS;
 }
 
 /* Keyboard-interactive, up to three rounds of the server's questions; *no_answer when the
@@ -171,6 +150,8 @@ auth_login(ssh_session s, const struct sshcfg *cfg, const struct auth_opts *o, c
     if (rc == SSH_AUTH_ERROR)
         goto fail;
     methods = (unsigned)ssh_userauth_list(s, NULL);
+    if ((methods & SSH_AUTH_METHOD_GSSAPI_MIC) && cfg->gssapi_auth && gssapi(s, cfg, o, tried))
+        return 0;
     if ((methods & SSH_AUTH_METHOD_PUBLICKEY) && cfg->pubkey_auth && pubkey(s, cfg, o, tried))
         return 0;
     if (ask && (methods & SSH_AUTH_METHOD_INTERACTIVE) && cfg->kbdint_auth) {

@@ -102,7 +102,8 @@ login_open(const struct sshcfg *cfg, const struct boot_opts *o, struct login_how
            ssh_session *out, char *msg, size_t len)
 {
     char who[512];
-    struct auth_opts ao = {.identity = o->identity, .batch = o->batch, .who = who};
+    struct auth_opts ao = {.identity = o->identity, .batch = o->batch, .who = who,
+                           .verbose = o->verbosity > 0};
     int r;
 
     *out = NULL;

@@ -226,20 +226,31 @@ finish_identities(struct sshcfg_ctx *x, struct sshcfg *c, const struct sshcfg_to
                                               "id_ed25519", "id_ed25519_sk", "id_dsa"};
     int r;
 
-    c->identity_files = xcalloc(MSH_MAX(x->n_ids, ARRAY_LEN(default_ids)), sizeof(char *));
-    if (x->n_ids == 0) {
+    c->identity_files = xcalloc(MSH_MAX(x->ids.n, ARRAY_LEN(default_ids)), sizeof(char *));
+    if (x->ids.n == 0) {
         for (size_t i = 0; i < ARRAY_LEN(default_ids); i++)
             c->identity_files[c->n_identity_files++] =
                 sshcfg_printf("%s/.ssh/%s", x->home, default_ids[i]);
         c->identity_files_default = true;
     }
-    for (size_t i = 0; i < x->n_ids; i++) {
-        if (strcasecmp(x->ids[i].v, "none") == 0)
+    for (size_t i = 0; i < x->ids.n; i++) {
+        if (strcasecmp(x->ids.v[i].v, "none") == 0)
             continue;
-        if ((r = sshcfg_expand_path(x, x->ids[i].v, t, true, x->ids[i].at, "IdentityFile",
+        if ((r = sshcfg_expand_path(x, x->ids.v[i].v, t, true, x->ids.v[i].at,
+                                    "IdentityFile",
                                     &c->identity_files[c->n_identity_files])) != 0)
             return r;
         c->n_identity_files++;
+    }
+    c->certificate_files = xcalloc(x->certs.n + 1, sizeof(char *));
+    for (size_t i = 0; i < x->certs.n; i++) {
+        if (strcasecmp(x->certs.v[i].v, "none") == 0)
+            continue;
+        if ((r = sshcfg_expand_path(x, x->certs.v[i].v, t, true, x->certs.v[i].at,
+                                    "CertificateFile",
+                                    &c->certificate_files[c->n_certificate_files])) != 0)
+            return r;
+        c->n_certificate_files++;
     }
     return 0;
 }
@@ -316,6 +327,10 @@ finish_flags(struct sshcfg_ctx *x, struct sshcfg *c)
     c->connect_timeout = x->connect_timeout > 0 ? x->connect_timeout : 0;
     c->connection_attempts = x->conn_attempts >= 0 ? x->conn_attempts : 1;
     c->log_level = x->log_level >= 0 ? (enum sshcfg_log)x->log_level : SSHCFG_LOG_INFO;
+    c->add_keys_to_agent = x->add_keys >= 0 ? (enum sshcfg_aka)x->add_keys : SSHCFG_AKA_NO;
+    c->add_keys_lifetime = x->add_keys >= 0 ? x->add_keys_life : 0;
+    c->gssapi_auth = x->gss_auth == 1;
+    c->gssapi_delegate = x->gss_deleg == 1;
     c->batch_mode = x->batch == 1;
     c->identities_only = x->ids_only == 1;
     c->hash_known_hosts = x->hash_kh == 1;
@@ -403,8 +418,10 @@ ctx_free(struct sshcfg_ctx *x)
     free_val(&x->proxy_command);
     free_val(&x->identity_agent);
     free_val(&x->host_key_alias);
-    for (size_t i = 0; i < x->n_ids; i++)
-        free_val(&x->ids[i]);
+    for (size_t i = 0; i < x->ids.n; i++)
+        free_val(&x->ids.v[i]);
+    for (size_t i = 0; i < x->certs.n; i++)
+        free_val(&x->certs.v[i]);
     for (size_t i = 0; i < x->n_ukh; i++)
         free(x->ukh[i]);
     for (size_t i = 0; i < x->n_gkh; i++)
@@ -431,7 +448,8 @@ sshcfg_load_sys(struct sshcfg *c, const char *alias, const char *user_cli, int p
     x.err_len = err_len;
     x.alias = alias;
     x.shkc = x.connect_timeout = x.conn_attempts = x.batch = x.ids_only = x.hash_kh = -1;
-    x.pw_auth = x.kbd_auth = x.pk_auth = x.install_server = x.log_level = -1;
+    x.pw_auth = x.kbd_auth = x.pk_auth = x.install_server = x.log_level = x.add_keys = -1;
+    x.gss_auth = x.gss_deleg = -1;
     if (alias == NULL || alias[0] == '\0') {
         sshcfg_fail(&x, r, "no host name given");
         goto out;
@@ -525,6 +543,7 @@ sshcfg_free(struct sshcfg *c)
     free(c->hostname);
     free(c->user);
     free_list(c->identity_files, c->n_identity_files);
+    free_list(c->certificate_files, c->n_certificate_files);
     free(c->proxy_jump);
     free(c->proxy_command);
     free_list(c->user_known_hosts, c->n_user_known_hosts);

@@ -28,6 +28,14 @@ enum sshcfg_log {
     SSHCFG_LOG_VERBOSE, SSHCFG_LOG_DEBUG1, SSHCFG_LOG_DEBUG2, SSHCFG_LOG_DEBUG3,
 };
 
+/* AddKeysToAgent. */
+enum sshcfg_aka {
+    SSHCFG_AKA_NO,      /* default */
+    SSHCFG_AKA_YES,
+    SSHCFG_AKA_ASK,     /* ask on the terminal first */
+    SSHCFG_AKA_CONFIRM, /* the agent asks before each use */
+};
+
 enum sshcfg_shkc {
     SSHCFG_SHKC_ASK,        /* default */
     SSHCFG_SHKC_YES,        /* yes, true */
@@ -47,6 +55,12 @@ struct sshcfg {
     size_t n_identity_files;  /* defaults below when no IdentityFile line applied */
     bool identity_files_default; /* true: ~/.ssh/id_{rsa,ecdsa,ecdsa_sk,ed25519,
                                     ed25519_sk,dsa}; missing ones are not an error */
+    char **certificate_files; /* CertificateFile, in order, expanded as IdentityFile */
+    size_t n_certificate_files;
+    enum sshcfg_aka add_keys_to_agent;
+    int add_keys_lifetime;    /* its TIME in seconds, 0 none */
+    bool gssapi_auth;         /* GSSAPIAuthentication, default no */
+    bool gssapi_delegate;     /* GSSAPIDelegateCredentials, default no */
     char *proxy_jump;         /* raw ProxyJump (comment and trailing blanks removed),
                                  NULL if unset or "none" */
     char *proxy_command;      /* raw ProxyCommand (tokens left for the caller), NULL

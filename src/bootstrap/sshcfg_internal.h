@@ -27,6 +27,14 @@ struct sshcfg_val {
     char *at; /* "file line N" */
 };
 
+/* A list keyword (IdentityFile, CertificateFile): every value, in order. */
+struct sshcfg_list {
+    struct sshcfg_val v[SSHCFG_IDENTITY_MAX];
+    bool user[SSHCFG_IDENTITY_MAX]; /* from a user file (a duplicate of the same kind is
+                                       skipped, as ssh(1) does) */
+    size_t n;
+};
+
 struct sshcfg_ctx {
     const char *alias;
     char *local_user, *home, *thishost, *shorthost, *uidstr;
@@ -41,14 +49,12 @@ struct sshcfg_ctx {
     struct sshcfg_val hostname, user, proxy_jump, proxy_command, identity_agent,
         host_key_alias;
     int port;
-    struct sshcfg_val ids[SSHCFG_IDENTITY_MAX];
-    bool id_user[SSHCFG_IDENTITY_MAX];
-    size_t n_ids;
+    struct sshcfg_list ids, certs;
     char **ukh, **gkh;
     size_t n_ukh, n_gkh;
     char *ukh_at;
     int shkc, connect_timeout, conn_attempts, batch, ids_only, hash_kh, pw_auth, kbd_auth,
-        pk_auth, install_server, log_level;
+        pk_auth, install_server, log_level, add_keys, add_keys_life, gss_auth, gss_deleg;
 };
 
 /* Puts the message into the caller's error buffer; returns r. */

@@ -490,25 +490,52 @@ kw_port(struct line *l, const struct keyword *k)
     return 0;
 }
 
+/* IdentityFile, CertificateFile: every value is kept, in order. */
 static int
-kw_identityfile(struct line *l, const struct keyword *k)
+kw_list(struct line *l, const struct keyword *k)
 {
-    struct sshcfg_ctx *x = l->x;
+    struct sshcfg_list *list = member(l->x, k->off);
     bool user = (l->flags & SSHCFG_F_USERCONF) != 0;
 
-    (void)k;
     if (!*l->active)
         return 0;
-    if (x->n_ids >= SSHCFG_IDENTITY_MAX)
-        return sshcfg_fail(x, MSH_ERR_FORMAT,
-                           "%s line %u: Too many identity files specified (max %d).", AT(l),
+    if (list->n >= SSHCFG_IDENTITY_MAX)
+        return sshcfg_fail(l->x, MSH_ERR_FORMAT,
+                           "%s line %u: Too many %s files specified (max %d).", AT(l),
+                           k->off == offsetof(struct sshcfg_ctx, ids) ? "identity"
+                                                                      : "certificate",
                            SSHCFG_IDENTITY_MAX);
     /* ssh(1) skips an exact duplicate from the same kind of file. */
-    for (size_t i = 0; i < x->n_ids; i++)
-        if (x->id_user[i] == user && strcmp(x->ids[i].v, l->argv[0]) == 0)
+    for (size_t i = 0; i < list->n; i++)
+        if (list->user[i] == user && strcmp(list->v[i].v, l->argv[0]) == 0)
             return 0;
-    x->id_user[x->n_ids] = user;
-    sshcfg_set_val(&x->ids[x->n_ids++], l->argv[0], l->file, l->lineno);
+    list->user[list->n] = user;
+    sshcfg_set_val(&list->v[list->n++], l->argv[0], l->file, l->lineno);
+    return 0;
+}
+
+/* AddKeysToAgent yes|no|ask|confirm [TIME], or TIME alone (yes, with a lifetime). */
+static int
+kw_addkeys(struct line *l, const struct keyword *k)
+{
+    static const struct multistate ms[] = {
+        {"yes", SSHCFG_AKA_YES}, {"true", SSHCFG_AKA_YES}, {"no", SSHCFG_AKA_NO},
+        {"false", SSHCFG_AKA_NO}, {"ask", SSHCFG_AKA_ASK}, {"confirm", SSHCFG_AKA_CONFIRM},
+        {NULL, -1},
+    };
+    int v = multistate(l->argv[0], ms), life = 0;
+    const char *t = v < 0 ? l->argv[0] : l->argc > 1 ? l->argv[1] : NULL;
+
+    (void)k;
+    l->used = v >= 0 && l->argc > 1 ? 2 : 1;
+    if (t != NULL && (v == SSHCFG_AKA_NO || (life = parse_time(t)) <= 0))
+        return sshcfg_fail(l->x, MSH_ERR_FORMAT, "%s line %u: invalid time value.", AT(l));
+    if (v < 0)
+        v = SSHCFG_AKA_YES;
+    if (*l->active && l->x->add_keys == -1) {
+        l->x->add_keys = v;
+        l->x->add_keys_life = life;
+    }
     return 0;
 }
 
@@ -622,7 +649,11 @@ static const struct keyword keywords[] = {
     {"hostname", kw_string, KW_ONE, OFF(hostname), NULL},
     {"port", kw_port, KW_ONE, 0, NULL},
     {"user", kw_string, KW_ONE, OFF(user), NULL},
-    {"identityfile", kw_identityfile, KW_ONE, 0, NULL},
+    {"identityfile", kw_list, KW_ONE, OFF(ids), NULL},
+    {"certificatefile", kw_list, KW_ONE, OFF(certs), NULL},
+    {"addkeystoagent", kw_addkeys, KW_ONE, 0, NULL},
+    {"gssapiauthentication", kw_multi, KW_ONE, OFF(gss_auth), ms_flag},
+    {"gssapidelegatecredentials", kw_multi, KW_ONE, OFF(gss_deleg), ms_flag},
     {"proxyjump", kw_proxy, 0, OFF(proxy_jump), NULL},
     {"proxycommand", kw_proxy, 0, OFF(proxy_command), NULL},
     {"userknownhostsfile", kw_hostfiles, 0, OFF(ukh), NULL},

@@ -25,6 +25,9 @@
 #      both servers), --no-ssh-pty / --ssh-pty (libssh and --ssh), what the remote prints
 #      before CONNECT shown defused, the remote-address notice through a jump host, the
 #      sshd's Banner (defused; not with LogLevel ERROR or QUIET)
+#   9  keys: a user certificate beside its key (-cert.pub) and as CertificateFile, an
+#      sshd that trusts only the CA; IdentityAgent (a path, none, SSH_AUTH_SOCK, $VAR);
+#      AddKeysToAgent yes/no (ed25519 with a passphrase typed, RSA), the agent's list
 # B_ONLY="1 4" runs only those sections; H_KEEP=1 keeps the temp dir.
 # Each check prints "ok" or "FAIL" with what it saw; the exit status is non-zero on any
 # failure. Takes about two minutes.
@@ -757,7 +760,114 @@ sec_8() {
     done
 }
 
-for n in ${B_ONLY:-1 2 3 4 5 6 7 8}; do
+# ---- 9: keys, certificates, agents ----
+
+# agent_start NAME: an ssh-agent on $B_DIR/NAME.sock (echoes the path).
+agent_start() {
+    local sock="$B_DIR/$1.sock"
+    ssh-agent -D -a "$sock" >"$B_DIR/$1.out" 2>&1 </dev/null &
+    h_track_pid $!
+    for _ in $(seq 1 50); do
+        [ -S "$sock" ] && break
+        sleep 0.1
+    done
+    printf '%s\n' "$sock"
+}
+
+# agent_has DESC SOCK KEY.pub WANT: whether the agent lists KEY is WANT (yes/no).
+agent_has() {
+    local fp got=no
+    fp=$(ssh-keygen -lf "$3" | awk '{print $2}')
+    SSH_AUTH_SOCK=$2 ssh-add -l 2>/dev/null | grep -qF "$fp" && got=yes
+    if [ "$got" = "$4" ]; then
+        h_ok "$1: the agent has the key: $got"
+    else
+        h_fail "$1: the agent has the key: $got, expected $4"
+    fi
+}
+
+sec_9() {
+    section "9: certificates, IdentityAgent, AddKeysToAgent"
+    local m
+    ssh-keygen -q -t ed25519 -N '' -C boot-ca -f "$B_DIR/ca" </dev/null
+    b_sshd_start ca 127.0.0.1 "TrustedUserCAKeys $B_DIR/ca.pub" ||
+        { h_fail "sshd ca did not start"; return; }
+    b_known ca >>"$KH"
+    CA_PORT=${B_SSHD_PORT[ca]}
+    # certkey is not in any authorized_keys: only its certificate gets it in.
+    mkdir -p "$B_DIR/certs"
+    ssh-keygen -q -t ed25519 -N '' -C certkey -f "$B_DIR/certkey" </dev/null
+    ssh-keygen -q -s "$B_DIR/ca" -I boot-e2e -n root "$B_DIR/certkey.pub" </dev/null
+    mv "$B_DIR/certkey-cert.pub" "$B_DIR/certs/certkey.crt"
+    b_pane c1 "$MOSH" -F "$CFG" --batch -i "$B_DIR/certkey" --ssh-port="$CA_PORT" \
+        root@127.0.0.1 -- true
+    b_check_rc "9a control: the key without its certificate" 13 "$(b_pane_rc 20)"
+
+    cp "$B_DIR/certs/certkey.crt" "$B_DIR/certkey-cert.pub"
+    m=$(log_mark ca)
+    session_cmd "9b -i KEY with KEY-cert.pub beside it" cert-ok c2 \
+        "$MOSH" -F "$CFG" --batch -i "$B_DIR/certkey" --ssh-port="$CA_PORT" \
+        root@127.0.0.1 -- sh -c 'echo cert-ok; sleep 2'
+    log_since ca "$m" "Accepted publickey for root .*ED25519-CERT" &&
+        h_ok "9b: sshd logged a certificate login" ||
+        h_fail "9b: no 'Accepted publickey ... ED25519-CERT' in the sshd log"
+    rm -f "$B_DIR/certkey-cert.pub"
+    m=$(log_mark ca)
+    session_cmd "9c CertificateFile" cert-ok c3 \
+        "$MOSH" -F "$CFG" --batch -i "$B_DIR/certkey" --ssh-port="$CA_PORT" \
+        --ssh-option "CertificateFile=$B_DIR/certs/certkey.crt" root@127.0.0.1 -- \
+        sh -c 'echo cert-ok; sleep 2'
+    log_since ca "$m" "Accepted publickey for root .*ED25519-CERT" &&
+        h_ok "9c: sshd logged a certificate login" ||
+        h_fail "9c: no certificate login in the sshd log"
+
+    # IdentityAgent: the key only in an agent; SSH_AUTH_SOCK unset unless said.
+    local ag
+    ag=$(agent_start ag1)
+    SSH_AUTH_SOCK=$ag ssh-add -q "$B_KEY" 2>/dev/null
+    session_cmd "9d IdentityAgent PATH" agent-ok c4 SSH_AUTH_SOCK= \
+        "$MOSH" -F "$CFG" --batch --ssh-option "IdentityAgent=$ag" \
+        --ssh-port="$MAIN_PORT" root@127.0.0.1 -- sh -c 'echo agent-ok; sleep 2'
+    b_pane c5 SSH_AUTH_SOCK="$ag" "$MOSH" -F "$CFG" --batch --ssh-option IdentityAgent=none \
+        --ssh-port="$MAIN_PORT" root@127.0.0.1 -- true
+    b_check_rc "9e IdentityAgent none (SSH_AUTH_SOCK set)" 13 "$(b_pane_rc 20)"
+    b_check_grep "9e the agent was not asked" "$B_DIR/c5.err" '\(tried: none\)'
+    session_cmd "9f IdentityAgent SSH_AUTH_SOCK" agent-ok c6 SSH_AUTH_SOCK="$ag" \
+        "$MOSH" -F "$CFG" --batch --ssh-option IdentityAgent=SSH_AUTH_SOCK \
+        --ssh-port="$MAIN_PORT" root@127.0.0.1 -- sh -c 'echo agent-ok; sleep 2'
+    session_cmd "9g IdentityAgent \$VAR" agent-ok c7 SSH_AUTH_SOCK= MSH_MY_AGENT="$ag" \
+        "$MOSH" -F "$CFG" --batch --ssh-option 'IdentityAgent=$MSH_MY_AGENT' \
+        --ssh-port="$MAIN_PORT" root@127.0.0.1 -- sh -c 'echo agent-ok; sleep 2'
+
+    # AddKeysToAgent: keys loaded from files go to the (empty) agent, or not.
+    ag=$(agent_start ag2)
+    session_cmd "9h AddKeysToAgent no (the default)" add-ok c8 SSH_AUTH_SOCK="$ag" \
+        "$MOSH" -F "$CFG" --batch -i "$B_KEY" --ssh-port="$MAIN_PORT" root@127.0.0.1 -- \
+        sh -c 'echo add-ok; sleep 2'
+    agent_has "9h" "$ag" "$B_KEY.pub" no
+    ssh-keygen -q -t ed25519 -N 'pass phrase 9' -C passkey -f "$B_DIR/passkey" </dev/null
+    ssh-keygen -q -t rsa -b 2048 -N '' -C rsakey -f "$B_DIR/rsakey" </dev/null
+    cat "$B_DIR/passkey.pub" "$B_DIR/rsakey.pub" >>"$B_DIR/sshd-main/authorized_keys"
+    b_pane c9 SSH_AUTH_SOCK="$ag" "$MOSH" -F "$CFG" -i "$B_DIR/passkey" \
+        --ssh-option AddKeysToAgent=yes --ssh-port="$MAIN_PORT" root@127.0.0.1 -- \
+        sh -c 'echo add-ok; sleep 2'
+    if h_expect "9i passphrase prompt" "^Enter passphrase for key '$B_DIR/passkey': *\$" 20; then
+        h_tmux_keys -l 'pass phrase 9'
+        h_tmux_keys Enter
+        h_expect "9i AddKeysToAgent yes (ed25519, passphrase): session" '^add-ok$' 20
+        b_check_rc "9i: mosh" 0 "$(b_pane_rc 20)"
+        agent_has "9i" "$ag" "$B_DIR/passkey.pub" yes
+    fi
+    # (a fresh agent: the one above would now log in with the passphrase key)
+    ag=$(agent_start ag3)
+    session_cmd "9j AddKeysToAgent yes (RSA)" add-ok c10 SSH_AUTH_SOCK="$ag" \
+        "$MOSH" -F "$CFG" --batch -i "$B_DIR/rsakey" --ssh-option AddKeysToAgent=yes \
+        --ssh-port="$MAIN_PORT" root@127.0.0.1 -- sh -c 'echo add-ok; sleep 2'
+    agent_has "9j" "$ag" "$B_DIR/rsakey.pub" yes
+    agent_has "9j (the default key still not)" "$ag" "$B_KEY.pub" no
+}
+
+for n in ${B_ONLY:-1 2 3 4 5 6 7 8 9}; do
     "sec_$n"
 done
 section "done"
