@@ -60,6 +60,19 @@ boot_shell_quote(char *buf, size_t len, const char *arg)
     return true;
 }
 
+void
+boot_config_notes(const struct sshcfg *cfg, bool verbose)
+{
+    if (cfg->warnings)
+        fputs(cfg->warnings, stderr);
+    for (const char *p = cfg->ignored; verbose && p && *p;) {
+        size_t n = strcspn(p, "\n");
+        fprintf(stderr, "mosh: ssh_config: %.*s is not honoured by mosh; ignored\n", (int)n,
+                p);
+        p += n + (p[n] == '\n');
+    }
+}
+
 /* The target's and the jump hosts' ssh_config (-J wins over ProxyJump). */
 static int
 load_config(struct run *rn, char *msg, size_t len)
@@ -73,13 +86,13 @@ load_config(struct run *rn, char *msg, size_t len)
         return MSH_ERR_ARG;
     }
     rn->have_cfg = true;
-    if (rn->cfg.warnings)
-        fputs(rn->cfg.warnings, stderr);
+    boot_config_notes(&rn->cfg, rn->o.verbosity > 0);
     rn->o.batch = rn->o.batch || rn->cfg.batch_mode;
     jump = rn->o.jump ? rn->o.jump : rn->cfg.proxy_jump;
     if (jump && strcmp(jump, "none") == 0)
         jump = NULL;
-    return jump ? hop_chain_load(&rn->hops, jump, rn->o.config, msg, len) : 0;
+    return jump ? hop_chain_load(&rn->hops, jump, rn->o.config, rn->o.verbosity > 0, msg, len)
+                : 0;
 }
 
 /* --install-server, after the server was not found: the copy (install.c), then the

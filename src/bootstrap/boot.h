@@ -85,6 +85,11 @@ struct boot_ext_opts {
 int boot_run_external(const struct boot_ext_opts *e, struct boot_result *res, char *msg,
                       size_t msg_len) WARN_UNUSED_RESULT;
 
+struct sshcfg;
+/* Prints cfg's warnings, and with verbose one line per keyword that is not honoured (for
+ * boot_run and its jump hosts). */
+void boot_config_notes(const struct sshcfg *cfg, bool verbose);
+
 /* Appends `'arg'` quoted for a POSIX shell to buf (single quotes, ' as '\''); false if it
  * does not fit. */
 bool boot_shell_quote(char *buf, size_t len, const char *arg);

@@ -71,8 +71,8 @@ parse_hop(const char *spec, size_t n, char user[HOP_SPEC_LEN], char host[HOP_SPE
 }
 
 int
-hop_chain_load(struct hop_chain *c, const char *spec, const char *config, char *msg,
-               size_t len)
+hop_chain_load(struct hop_chain *c, const char *spec, const char *config, bool verbose,
+               char *msg, size_t len)
 {
     char err[512];
 
@@ -93,6 +93,7 @@ hop_chain_load(struct hop_chain *c, const char *spec, const char *config, char *
             return MSH_ERR_ARG;
         }
         h->have_cfg = true;
+        boot_config_notes(&h->cfg, verbose);
         c->n++;
         p += n;
         if (*p == ',')

@@ -36,9 +36,10 @@ struct hop_chain {
 void hop_chain_init(struct hop_chain *c);
 
 /* Parses spec ("[user@]host[:port][,...]", first hop first) and reads each hop's
- * ssh_config (config: -F or NULL). MSH_ERR_ARG with a message for a bad list or config. */
-int hop_chain_load(struct hop_chain *c, const char *spec, const char *config, char *msg,
-                   size_t len) WARN_UNUSED_RESULT;
+ * ssh_config (config: -F or NULL), saying what boot_config_notes says. MSH_ERR_ARG with a
+ * message for a bad list or config. */
+int hop_chain_load(struct hop_chain *c, const char *spec, const char *config, bool verbose,
+                   char *msg, size_t len) WARN_UNUSED_RESULT;
 
 /* Logs in to every hop in turn (the first over TCP, each next one through the previous)
  * and from the last opens a channel to host:port. *fd is the socket the target's session

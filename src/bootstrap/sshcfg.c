@@ -34,6 +34,19 @@ sshcfg_fail(struct sshcfg_ctx *x, int r, const char *fmt, ...)
     return r;
 }
 
+/* Appends line (with its '\n') to *buf unless that would pass SSHCFG_WARN_MAX. */
+static void
+append_line(char **buf, size_t *len, const char *line)
+{
+    size_t n = strlen(line);
+
+    if (n > SSHCFG_WARN_MAX - *len)
+        return;
+    *buf = xrealloc(*buf, *len + n + 1);
+    memcpy(*buf + *len, line, n + 1);
+    *len += n;
+}
+
 void
 sshcfg_warn(struct sshcfg_ctx *x, const char *fmt, ...)
 {
@@ -51,12 +64,23 @@ sshcfg_warn(struct sshcfg_ctx *x, const char *fmt, ...)
         return;
     n = strlen(line);
     line[n++] = '\n';
-    if (n > SSHCFG_WARN_MAX - x->warn_len)
+    line[n] = '\0';
+    append_line(&x->warn, &x->warn_len, line);
+}
+
+void
+sshcfg_ignored(struct sshcfg_ctx *x, const char *kw, const char *file, unsigned lineno)
+{
+    char line[512];
+    size_t k = strlen(kw);
+
+    if (x->final_pass)
         return;
-    x->warn = xrealloc(x->warn, x->warn_len + n + 1);
-    memcpy(x->warn + x->warn_len, line, n);
-    x->warn_len += n;
-    x->warn[x->warn_len] = '\0';
+    for (const char *p = x->ignored; p != NULL && (p = strstr(p, ": ")) != NULL; p += 2)
+        if (strncmp(p + 2, kw, k) == 0 && p[2 + k] == '\n')
+            return; // said already
+    snprintf(line, sizeof(line), "%s line %u: %s\n", file, lineno, kw);
+    append_line(&x->ignored, &x->ignored_len, line);
 }
 
 void
@@ -338,10 +362,10 @@ finish_flags(struct sshcfg_ctx *x, struct sshcfg *c)
     c->kbdint_auth = x->kbd_auth != 0;
     c->pubkey_auth = x->pk_auth != 0;
     c->install_server = x->install_server == 1;
-    if (x->warn != NULL) {
-        c->warnings = x->warn;
-        x->warn = NULL;
-    }
+    c->warnings = x->warn;
+    x->warn = NULL;
+    c->ignored = x->ignored;
+    x->ignored = NULL;
 }
 
 static int
@@ -412,6 +436,7 @@ ctx_free(struct sshcfg_ctx *x)
     free(x->shorthost);
     free(x->uidstr);
     free(x->warn);
+    free(x->ignored);
     free_val(&x->hostname);
     free_val(&x->user);
     free_val(&x->proxy_jump);
@@ -551,5 +576,6 @@ sshcfg_free(struct sshcfg *c)
     free(c->identity_agent);
     free(c->host_key_alias);
     free(c->warnings);
+    free(c->ignored);
     memset(c, 0, sizeof(*c));
 }

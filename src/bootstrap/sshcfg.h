@@ -87,7 +87,10 @@ struct sshcfg {
     bool pubkey_auth;         /* PubkeyAuthentication (yes/unbound/host-bound), default yes */
     bool install_server;      /* MoshInstallServer (ours; --install-server), default no */
     char *warnings;           /* NULL, or lines ending in '\n' for the caller to print
-                                 (e.g. an unsupported "Match exec" that never applies) */
+                                 (e.g. an unsupported "Match tagged" that never applies) */
+    char *ignored;            /* NULL, or "file line N: keyword\n" for each keyword of an
+                                 applying block (or -o) that is not honoured, once each:
+                                 the caller says so with -v */
 };
 
 /* Reads the configuration for alias (the host as typed) the way ssh(1) would:

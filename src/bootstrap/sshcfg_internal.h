@@ -43,6 +43,8 @@ struct sshcfg_ctx {
     size_t err_len;
     char *warn;
     size_t warn_len;
+    char *ignored;            /* "file line N: keyword\n", one line per keyword */
+    size_t ignored_len;
     bool final_pass, want_final;
 
     /* First obtained values; -1 or NULL while unset. */
@@ -64,6 +66,9 @@ void sshcfg_warn(struct sshcfg_ctx *x, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* Sets v to s (noting file and line) unless it already has a value: the first obtained
  * value wins. */
 void sshcfg_set_val(struct sshcfg_val *v, const char *s, const char *file, unsigned line);
+/* Notes a keyword we do not honour, once per keyword (first pass; capped). */
+void sshcfg_ignored(struct sshcfg_ctx *x, const char *kw, const char *file,
+                    unsigned lineno);
 /* A formatted string; caller frees. */
 char *sshcfg_printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
@@ -93,13 +98,20 @@ int sshcfg_expand(struct sshcfg_ctx *x, const char *in, const struct sshcfg_toke
 int sshcfg_expand_path(struct sshcfg_ctx *x, const char *in, const struct sshcfg_tokens *t,
                        bool tokens, const char *at, const char *what, char **out);
 
+/* ---- sshcfg_match.c ---- */
+/* Evaluates the criteria of a Match line (argv[0..argc)) into *result (1: the block
+ * applies). Match exec runs its command; unsupported criteria make a warning and a block
+ * that never applies. */
+int sshcfg_match(struct sshcfg_ctx *x, char **argv, size_t argc, const char *file,
+                 unsigned lineno, int *result);
+/* The host Match compares with: HostName (only %h expanded) or the alias; in the final
+ * pass the finished hostname. Caller frees *out. */
+int sshcfg_match_host(struct sshcfg_ctx *x, char **out);
+
 /* ---- sshcfg_line.c ---- */
 /* One line of file (or of -o when active is NULL); line is modified. */
 int sshcfg_line(struct sshcfg_ctx *x, char *line, const char *file, unsigned lineno,
                 int *active, unsigned flags, int depth);
-/* The host Match compares with: HostName (only %h expanded) or the alias; in the final
- * pass the finished hostname. Caller frees *out. */
-int sshcfg_match_host(struct sshcfg_ctx *x, char **out);
 
 /* ---- sshcfg.c ---- */
 /* Reads and processes path (MSH_ERR_SYS with errno kept if it cannot be opened). */

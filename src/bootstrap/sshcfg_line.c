@@ -161,7 +161,9 @@ static int
 kw_ignored(struct line *l, const struct keyword *k)
 {
     (void)k;
-    l->used = l->argc; // ssh_config has many keywords we have no use for
+    l->used = l->argc; // ssh_config has many keywords we have no use for: -v names them
+    if (*l->active && (l->flags & SSHCFG_F_NEVERMATCH) == 0)
+        sshcfg_ignored(l->x, l->kw, l->file, l->lineno);
     return 0;
 }
 
@@ -254,147 +256,15 @@ kw_host(struct line *l, const struct keyword *k)
     return 0;
 }
 
-/* ---- Match ---- */
-
-static bool
-is_unsupported_criterion(const char *a)
-{
-    static const char *const names[] = {"exec",    "localnetwork", "tagged",
-                                        "command", "sessiontype",  "version"};
-
-    for (size_t i = 0; i < ARRAY_LEN(names); i++)
-        if (strcasecmp(a, names[i]) == 0)
-            return true;
-    return false;
-}
-
-int
-sshcfg_match_host(struct sshcfg_ctx *x, char **out)
-{
-    struct sshcfg_tokens t = {.h = x->alias};
-
-    *out = NULL;
-    if (x->hostname.v == NULL) {
-        *out = xstrdup(x->alias);
-        return 0;
-    }
-    if (x->final_pass) {
-        *out = xstrdup(x->hostname.v);
-        return 0;
-    }
-    return sshcfg_expand(x, x->hostname.v, &t, true, false, x->hostname.at, "HostName",
-                         out);
-}
-
-/* The state of one Match line being evaluated. */
-struct match {
-    struct line *l;
-    char *host, *orig; /* lowercased, made when first needed */
-    bool unsupported;
-};
-
-/* Whether criterion attr holds for arg; *m_out is its (unnegated) result. */
-static int
-criterion(struct match *m, const char *attr, const char *arg, bool *m_out)
-{
-    struct sshcfg_ctx *x = m->l->x;
-    int r;
-
-    *m_out = false;
-    /* Host names compare lowercased on both sides (match.c match_hostname). */
-    if (strcasecmp(attr, "host") == 0) {
-        if (m->host == NULL) {
-            if ((r = sshcfg_match_host(x, &m->host)) != 0)
-                return r;
-            sshcfg_lowercase(m->host);
-        }
-        *m_out = sshcfg_match_list(m->host, arg, true) == 1;
-    } else if (strcasecmp(attr, "originalhost") == 0) {
-        if (m->orig == NULL) {
-            m->orig = xstrdup(x->alias);
-            sshcfg_lowercase(m->orig);
-        }
-        *m_out = sshcfg_match_list(m->orig, arg, true) == 1;
-    } else if (strcasecmp(attr, "user") == 0) {
-        const char *subject = x->user.v != NULL ? x->user.v : x->local_user;
-        *m_out = sshcfg_match_list(subject, arg, false) == 1;
-    } else if (strcasecmp(attr, "localuser") == 0) {
-        *m_out = sshcfg_match_list(x->local_user, arg, false) == 1;
-    } else {
-        return sshcfg_fail(x, MSH_ERR_FORMAT, "%s line %u: Unsupported Match attribute %s",
-                           AT(m->l), attr);
-    }
-    return 0;
-}
-
-/* Evaluates the Match line's criteria into *result (1: the block applies). */
-static int
-eval_match(struct match *m, int *result)
-{
-    struct line *l = m->l;
-    int r = 0, res = 1;
-    size_t attributes = 0;
-
-    *result = 0;
-    for (size_t i = 0; i < l->argc; i++) {
-        const char *attr = l->argv[i], *arg;
-        bool neg = attr[0] == '!', hit;
-
-        if (neg)
-            attr++;
-        if (strcasecmp(attr, "all") == 0) {
-            if (attributes > 1 || i + 1 < l->argc)
-                return sshcfg_fail(l->x, MSH_ERR_FORMAT,
-                                   "%s line %u: '%s' cannot be combined with other Match "
-                                   "attributes", AT(l), l->argv[i]);
-            if (neg)
-                res = 0;
-            attributes++;
-            break;
-        }
-        attributes++;
-        if (strcasecmp(attr, "canonical") == 0 || strcasecmp(attr, "final") == 0) {
-            /* Both hold only in the final pass; "final" asks for one (ssh.c). */
-            if (strcasecmp(attr, "final") == 0)
-                l->x->want_final = true;
-            if (l->x->final_pass == neg)
-                res = 0;
-            continue;
-        }
-        if (i + 1 >= l->argc || l->argv[i + 1][0] == '\0')
-            return sshcfg_fail(l->x, MSH_ERR_FORMAT, "%s line %u: Missing Match criteria for %s",
-                               AT(l), attr);
-        arg = l->argv[++i];
-        if (is_unsupported_criterion(attr)) {
-            if (!m->unsupported)
-                sshcfg_warn(l->x, "%s line %u: Match %s is not supported; this block never "
-                            "applies", AT(l), attr);
-            m->unsupported = true;
-            continue;
-        }
-        if ((r = criterion(m, attr, arg, &hit)) != 0)
-            return r;
-        if (hit == neg)
-            res = 0;
-    }
-    if (attributes == 0)
-        return sshcfg_fail(l->x, MSH_ERR_FORMAT,
-                           "%s line %u: One or more attributes required for Match", AT(l));
-    *result = m->unsupported ? 0 : res;
-    return 0;
-}
+/* ---- Match (sshcfg_match.c) ---- */
 
 static int
 kw_match(struct line *l, const struct keyword *k)
 {
-    struct match m = {.l = l};
     int r, v;
 
     (void)k;
-    r = eval_match(&m, &v);
-    free(m.host);
-    free(m.orig);
-    if (r != 0)
+    if ((r = sshcfg_match(l->x, l->argv, l->argc, l->file, l->lineno, &v)) != 0)
         return r;
     *l->active = (l->flags & SSHCFG_F_NEVERMATCH) ? 0 : v;
     l->used = l->argc;

@@ -28,6 +28,8 @@
 #   9  keys: a user certificate beside its key (-cert.pub) and as CertificateFile, an
 #      sshd that trusts only the CA; IdentityAgent (a path, none, SSH_AUTH_SOCK, $VAR);
 #      AddKeysToAgent yes/no (ed25519 with a passphrase typed, RSA), the agent's list
+#   10 ssh_config: Match exec (run by the shell, with %h) and Match localnetwork deciding
+#      the port of a real session; -v names each keyword that is not honoured
 # B_ONLY="1 4" runs only those sections; H_KEEP=1 keeps the temp dir.
 # Each check prints "ok" or "FAIL" with what it saw; the exit status is non-zero on any
 # failure. Takes about two minutes.
@@ -867,7 +869,48 @@ sec_9() {
     agent_has "9j (the default key still not)" "$ag" "$B_KEY.pub" no
 }
 
-for n in ${B_ONLY:-1 2 3 4 5 6 7 8 9}; do
+# ---- 10: Match exec, Match localnetwork, keywords not honoured ----
+sec_10() {
+    section "10: Match exec, Match localnetwork, -v for keywords not honoured"
+    local dead
+    dead=$(h_free_port)
+    cat >"$B_DIR/cfg_match" <<EOF
+Match exec "test -e $B_DIR/flag-%h"
+    Port $MAIN_PORT
+Match localnetwork 192.0.2.0/24,127.0.0.0/8 host localnet
+    HostName 127.0.0.1
+    Port $MAIN_PORT
+Host *
+    Port $dead
+    User root
+    IdentityFile $B_KEY
+    UserKnownHostsFile $KH
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+    ForwardAgent yes
+    ServerAliveInterval 30
+EOF
+    rm -f "$B_DIR/flag-127.0.0.1"
+    b_pane x1 "$MOSH" -F "$B_DIR/cfg_match" --batch 127.0.0.1 -- true
+    b_check_rc "10a Match exec false: the dead port" 10 "$(b_pane_rc 20)"
+    : >"$B_DIR/flag-127.0.0.1"
+    session_cmd "10b Match exec true: the port of sshd main" exec-ok x2 \
+        "$MOSH" -v -F "$B_DIR/cfg_match" --batch 127.0.0.1 -- sh -c 'echo exec-ok; sleep 2'
+    b_check_grep "10b -v names ForwardAgent" "$B_DIR/x2.err" \
+        "^mosh: ssh_config: $B_DIR/cfg_match line [0-9]+: forwardagent is not honoured by mosh; ignored\$"
+    b_check_grep "10b -v names ServerAliveInterval" "$B_DIR/x2.err" \
+        "^mosh: ssh_config: .* serveraliveinterval is not honoured by mosh; ignored\$"
+    if grep -q 'not honoured' "$B_DIR/x1.err"; then
+        h_fail "10a: keywords named without -v"
+    else
+        h_ok "10a: without -v nothing is said about them"
+    fi
+    rm -f "$B_DIR/flag-127.0.0.1"
+    session_cmd "10c Match localnetwork 127.0.0.0/8" localnet-ok x3 \
+        "$MOSH" -F "$B_DIR/cfg_match" --batch localnet -- sh -c 'echo localnet-ok; sleep 2'
+}
+
+for n in ${B_ONLY:-1 2 3 4 5 6 7 8 9 10}; do
     "sec_$n"
 done
 section "done"

@@ -297,6 +297,105 @@ test_patterns(void)
 }
 
 static void
+test_match_exec(void)
+{
+    struct sshcfg c;
+    char text[2048], marker[128], cmd[256];
+
+    TEST_START("Match exec: the shell runs it with tokens; exit 0 applies the block");
+    snprintf(marker, sizeof(marker), "%s/exec-ran", home);
+    snprintf(text, sizeof(text),
+             "Host e1\n"
+             "  HostName real-e1\n"
+             "  User eve\n"
+             "Match exec \"test %%h = real-e1 && test %%n = e1 && test %%r = eve && "
+             "test %%p = 22\"\n"
+             "  Port 3001\n"
+             "Match exec false\n"
+             "  Port 3002\n"
+             "Match host nomatch exec \"touch %s\"\n" // not run: host failed first
+             "  Port 3003\n"
+             "Match exec \"exit 3\"\n"
+             "  Port 3004\n"
+             "Match exec \"test \\\"$MSH_EXEC_VAR\\\" = yes\"\n"
+             "  IdentityFile /k/exec\n"
+             "Match !exec false\n"
+             "  ConnectTimeout 9\n",
+             marker);
+    put(".ssh/config", "%s", text);
+    put("etc/ssh_config", "%s", "");
+    setenv("MSH_EXEC_VAR", "yes", 1);
+    ASSERT_INT_EQ(load(&c, "e1", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 3001);
+    ASSERT_INT_EQ(c.n_identity_files, 1);
+    ASSERT_INT_EQ(c.connect_timeout, 9);
+    ASSERT_TRUE(access(marker, F_OK) != 0);
+    sshcfg_free(&c);
+    ASSERT_INT_EQ(load(&c, "other", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 22);
+    sshcfg_free(&c);
+    unsetenv("MSH_EXEC_VAR");
+
+    TEST_START("Match exec: a command killed by a signal is an error");
+    put(".ssh/config", "%s", "Match exec \"kill -9 $$\"\n  Port 3005\n");
+    ASSERT_INT_EQ(load(&c, "e1", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+    ASSERT_TRUE(strstr(err, "line 1: match exec") != NULL);
+
+    TEST_START("Match localnetwork: an interface address in the CIDR list");
+    put(".ssh/config", "%s",
+        "Match localnetwork 192.0.2.0/24,127.0.0.0/8\n  Port 3101\n"
+        "Match localnetwork 198.51.100.7\n  User never\n"
+        "Match !localnetwork 203.0.113.0/24\n  ConnectTimeout 8\n");
+    ASSERT_INT_EQ(load(&c, "ln", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_INT_EQ(c.port, 3101);
+    ASSERT_STR_EQ(c.user, local_user);
+    ASSERT_INT_EQ(c.connect_timeout, 8);
+    sshcfg_free(&c);
+    static const char *const bad[] = {"10.0.0.0/33", "nonsense", "::1/129", "10.0.0.1/",
+                                      "1.2.3.4,"};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        snprintf(cmd, sizeof(cmd), "Match localnetwork %s\n  Port 1\n", bad[i]);
+        put(".ssh/config", "%s", cmd);
+        ASSERT_INT_EQ(load(&c, "ln", NULL, 0, NULL, NULL, 0), MSH_ERR_FORMAT);
+        ASSERT_TRUE(strstr(err, "invalid CIDR list") != NULL);
+    }
+}
+
+static void
+test_ignored(void)
+{
+    struct sshcfg c;
+    const char *opts[] = {"SendEnv=LANG"};
+
+    TEST_START("keywords not honoured are listed once, only from applying blocks");
+    put(".ssh/config", "%s",
+        "Host ig\n"
+        "  ForwardAgent yes\n"
+        "  Compression yes\n"
+        "  ForwardAgent no\n"
+        "Host other\n"
+        "  ServerAliveInterval 5\n"
+        "Host *\n"
+        "  Compression no\n"
+        "  Port 2200\n");
+    put("etc/ssh_config", "%s", "");
+    ASSERT_INT_EQ(load(&c, "ig", NULL, 0, NULL, opts, 1), 0);
+    ASSERT_TRUE(c.ignored != NULL);
+    if (c.ignored != NULL) {
+        char want[1024];
+        snprintf(want, sizeof(want),
+                 "command-line line 0: sendenv\n%s line 2: forwardagent\n"
+                 "%s line 3: compression\n", userconf, userconf);
+        ASSERT_STR_EQ(c.ignored, want);
+    }
+    sshcfg_free(&c);
+    put(".ssh/config", "%s", "Host *\n  Port 2200\n");
+    ASSERT_INT_EQ(load(&c, "ig", NULL, 0, NULL, NULL, 0), 0);
+    ASSERT_TRUE(c.ignored == NULL);
+    sshcfg_free(&c);
+}
+
+static void
 test_match(void)
 {
     struct sshcfg c;
@@ -312,7 +411,7 @@ test_match(void)
              "  Port 2002\n"
              "Match localuser %s !host m3*\n"
              "  IdentityFile ~/id_local\n"
-             "Match exec \"true\" host *\n"
+             "Match tagged x host *\n"
              "  Port 2003\n"
              "Match all\n"
              "  User everyone\n"
@@ -325,7 +424,7 @@ test_match(void)
     ASSERT_INT_EQ(c.port, 2001); // Match host sees the HostName, lowercased patterns
     ASSERT_STR_EQ(c.user, "everyone");
     ASSERT_INT_EQ(c.n_identity_files, 1);
-    ASSERT_TRUE(c.warnings != NULL && strstr(c.warnings, "Match exec is not supported") &&
+    ASSERT_TRUE(c.warnings != NULL && strstr(c.warnings, "Match tagged is not supported") &&
                 strstr(c.warnings, "line 9"));
     sshcfg_free(&c);
     ASSERT_INT_EQ(load(&c, "m2", "alice", 0, NULL, NULL, 0), 0);
@@ -1160,6 +1259,8 @@ main(void)
     test_first_value_wins();
     test_patterns();
     test_match();
+    test_match_exec();
+    test_ignored();
     test_include();
     test_syntax();
     test_values();
