@@ -121,7 +121,8 @@ static const struct multistate ms_pubkey[] = {
 };
 
 static const struct multistate ms_log[] = {
-    {"quiet", SSHCFG_LOG_QUIET},     {"fatal", SSHCFG_LOG_FATAL},
+    {"quiet", SSHCFG_LOG_QUIET},     {"silent", SSHCFG_LOG_QUIET}, // Debian's name
+    {"fatal", SSHCFG_LOG_FATAL},
     {"error", SSHCFG_LOG_ERROR},     {"info", SSHCFG_LOG_INFO},
     {"verbose", SSHCFG_LOG_VERBOSE}, {"debug", SSHCFG_LOG_DEBUG1},
     {"debug1", SSHCFG_LOG_DEBUG1},   {"debug2", SSHCFG_LOG_DEBUG2},
@@ -384,7 +385,8 @@ kw_list(struct line *l, const struct keyword *k)
     return 0;
 }
 
-/* AddKeysToAgent yes|no|ask|confirm [TIME], or TIME alone (yes, with a lifetime). */
+/* AddKeysToAgent yes|no|ask|confirm, "confirm TIME", or TIME alone (yes, with a
+ * lifetime): OpenSSH 9.2's forms. */
 static int
 kw_addkeys(struct line *l, const struct keyword *k)
 {
@@ -394,14 +396,21 @@ kw_addkeys(struct line *l, const struct keyword *k)
         {NULL, -1},
     };
     int v = multistate(l->argv[0], ms), life = 0;
-    const char *t = v < 0 ? l->argv[0] : l->argc > 1 ? l->argv[1] : NULL;
 
     (void)k;
-    l->used = v >= 0 && l->argc > 1 ? 2 : 1;
-    if (t != NULL && (v == SSHCFG_AKA_NO || (life = parse_time(t)) <= 0))
-        return sshcfg_fail(l->x, MSH_ERR_FORMAT, "%s line %u: invalid time value.", AT(l));
-    if (v < 0)
+    l->used = l->argc > 2 ? 2 : l->argc;
+    if (v == SSHCFG_AKA_CONFIRM && l->argc > 1) {
+        if ((life = parse_time(l->argv[1])) < 0)
+            return sshcfg_fail(l->x, MSH_ERR_FORMAT, "%s line %u: invalid time value.",
+                               AT(l));
+    } else if (v < 0 && l->argc == 1) {
+        if ((life = parse_time(l->argv[0])) < 0)
+            return sshcfg_fail(l->x, MSH_ERR_FORMAT, "%s line %u: unsupported option",
+                               AT(l));
         v = SSHCFG_AKA_YES;
+    } else if (v < 0 || l->argc > 1) {
+        return sshcfg_fail(l->x, MSH_ERR_FORMAT, "%s line %u: unsupported option", AT(l));
+    }
     if (*l->active && l->x->add_keys == -1) {
         l->x->add_keys = v;
         l->x->add_keys_life = life;

@@ -393,6 +393,33 @@ test_ignored(void)
     ASSERT_INT_EQ(load(&c, "ig", NULL, 0, NULL, NULL, 0), 0);
     ASSERT_TRUE(c.ignored == NULL);
     sshcfg_free(&c);
+
+    TEST_START("values of the keywords of issue 13, and their errors");
+    static const char *const bad[] = {
+        "AddKeysToAgent ask 1h", "AddKeysToAgent sometimes", "AddKeysToAgent confirm soon",
+        "LogLevel loud", "ConnectionAttempts x", "GSSAPIAuthentication maybe",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        const char *o[] = {bad[i]};
+        ASSERT_INT_EQ(load(&c, "v", NULL, 0, NULL, o, 1), MSH_ERR_FORMAT);
+        ASSERT_TRUE(strstr(err, "command-line line 0:") != NULL);
+    }
+    const char *good[] = {"AddKeysToAgent confirm 2m", "LogLevel debug2",
+                          "ConnectionAttempts 5", "GSSAPIAuthentication yes",
+                          "GSSAPIDelegateCredentials yes", "CertificateFile ~/c.pub"};
+    ASSERT_INT_EQ(load(&c, "v", NULL, 0, NULL, good, ARRAY_LEN(good)), 0);
+    ASSERT_INT_EQ(c.add_keys_to_agent, SSHCFG_AKA_CONFIRM);
+    ASSERT_INT_EQ(c.add_keys_lifetime, 120);
+    ASSERT_INT_EQ(c.log_level, SSHCFG_LOG_DEBUG2);
+    ASSERT_INT_EQ(c.connection_attempts, 5);
+    ASSERT_TRUE(c.gssapi_auth && c.gssapi_delegate);
+    ASSERT_INT_EQ(c.n_certificate_files, 1);
+    if (c.n_certificate_files == 1) {
+        char want[128];
+        snprintf(want, sizeof(want), "%s/c.pub", home);
+        ASSERT_STR_EQ(c.certificate_files[0], want);
+    }
+    sshcfg_free(&c);
 }
 
 static void
@@ -1019,6 +1046,27 @@ g_get(const char *text, const char *key, char *out, size_t cap)
 }
 
 static const char *
+log_name(enum sshcfg_log v)
+{
+    static const char *const names[] = {"QUIET",   "FATAL", "ERROR",  "INFO",
+                                        "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3"};
+    return (size_t)v < ARRAY_LEN(names) ? names[v] : "?";
+}
+
+/* AddKeysToAgent as ssh -G prints it (readconf.c dump_client_config). */
+static void
+aka_name(const struct sshcfg *c, char *out, size_t cap)
+{
+    static const char *const plain[] = {"false", "true", "ask", "confirm"};
+
+    if (c->add_keys_lifetime <= 0)
+        snprintf(out, cap, "%s", plain[c->add_keys_to_agent]);
+    else
+        snprintf(out, cap, "%s%d", c->add_keys_to_agent == SSHCFG_AKA_CONFIRM ? "confirm " : "",
+                 c->add_keys_lifetime);
+}
+
+static const char *
 shkc_name(enum sshcfg_shkc v)
 {
     switch (v) {
@@ -1144,6 +1192,29 @@ same_as_openssh(const char *cfg, const char *alias, const char *user_cli, int po
     }
     join(c.identity_files, c.n_identity_files, "\n", true, got, sizeof(got));
     ASSERT_STR_EQ(got, want);
+    g_get(text, "certificatefile", want, sizeof(want));
+    if (strcmp(want, "none") == 0) // ssh -G lists it; we drop it, as ssh(1) does when loading
+        want[0] = '\0';
+    join(c.certificate_files, c.n_certificate_files, "\n", true, got, sizeof(got));
+    ASSERT_STR_EQ(got, want);
+    g_get(text, "connectionattempts", want, sizeof(want));
+    snprintf(num, sizeof(num), "%d", c.connection_attempts);
+    ASSERT_STR_EQ(num, want);
+    g_get(text, "loglevel", want, sizeof(want));
+    if (strcmp(want, "SILENT") == 0) // Debian's OpenSSH names QUIET so
+        snprintf(want, sizeof(want), "QUIET");
+    ASSERT_STR_EQ(log_name(c.log_level), want);
+    g_get(text, "addkeystoagent", want, sizeof(want));
+    aka_name(&c, got, sizeof(got));
+    ASSERT_STR_EQ(got, want);
+    g_get(text, "gssapiauthentication", want, sizeof(want));
+    ASSERT_STR_EQ(c.gssapi_auth ? "yes" : "no", want);
+    g_get(text, "gssapidelegatecredentials", want, sizeof(want));
+    ASSERT_STR_EQ(c.gssapi_delegate ? "yes" : "no", want);
+    /* ssh -G prints IdentityAgent as configured; ours is resolved (SSH_AUTH_SOCK: NULL) */
+    g_get(text, "identityagent", want, sizeof(want));
+    ASSERT_STR_EQ(c.identity_agent ? c.identity_agent
+                  : strcmp(want, "SSH_AUTH_SOCK") == 0 ? "SSH_AUTH_SOCK" : "", want);
     sshcfg_free(&c);
     return true;
 }
@@ -1164,6 +1235,12 @@ test_vs_openssh(void)
         {"10.0.0.1", NULL, NULL, 0},       {"other", NULL, "StrictHostKeyChecking=off", 0},
         {"x", NULL, "IdentityFile=/o/id", 0}, {"db", "root", "User=admin", 0},
         {"al2", NULL, NULL, 0},
+        /* the keywords of issue 13 */
+        {"kw1", NULL, NULL, 0},            {"kw2", NULL, NULL, 0},
+        {"kw3", NULL, NULL, 0},            {"exec.example", NULL, NULL, 0},
+        {"db", NULL, "LogLevel=DEBUG3", 0}, {"x", NULL, "AddKeysToAgent=confirm 1h", 0},
+        {"x", NULL, "CertificateFile=/o/cert", 0}, {"x", NULL, "ConnectionAttempts=4", 0},
+        {"x", NULL, "GSSAPIAuthentication=yes", 0}, {"x", NULL, "IdentityAgent=none", 0},
     };
     char cfg[256], inc[256];
 
@@ -1218,6 +1295,29 @@ test_vs_openssh(void)
         "    PubkeyAuthentication no\n"
         "Host 10.*\n"
         "    HostName 10.0.0.2\n"
+        "Host kw1\n"
+        "    ConnectionAttempts 3\n"
+        "    LogLevel QUIET\n"
+        "    CertificateFile /certs/one-cert.pub\n"
+        "    CertificateFile ~/certs/two-cert.pub\n"
+        "    AddKeysToAgent yes\n"
+        "    GSSAPIAuthentication yes\n"
+        "    GSSAPIDelegateCredentials yes\n"
+        "    IdentityAgent /run/agent.sock\n"
+        "Host kw2\n"
+        "    LogLevel verbose\n"
+        "    AddKeysToAgent 30m\n"
+        "    IdentityAgent SSH_AUTH_SOCK\n"
+        "    CertificateFile none\n"
+        "Host kw3\n"
+        "    LogLevel debug\n"
+        "    AddKeysToAgent ask\n"
+        "    IdentityAgent none\n"
+        "Match exec \"test %%h = exec.example && test %%n = exec.example\"\n"
+        "    LogLevel ERROR\n"
+        "    ConnectionAttempts 2\n"
+        "Match exec false\n"
+        "    LogLevel FATAL\n"
         "Host *\n"
         "    ProxyJump jump.example\n"
         "    IdentityFile /keys/all\n"
