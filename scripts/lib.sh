@@ -4,7 +4,7 @@
 MSH_PKGS=(cmake make gcc clang pkg-config libssh-dev libssl-dev libncurses-dev
           libprotobuf-c-dev protobuf-c-compiler zlib1g-dev openssh-server openssh-client
           mosh tmux locales libclang-rt-14-dev procps libnss-wrapper
-          libc-ares-dev ncurses-term foot-terminfo strace)
+          libc-ares-dev ncurses-term foot-terminfo strace krb5-kdc krb5-admin-server krb5-user)
 
 msh_install_deps() {
     local missing=() p sudo=""
