@@ -14,6 +14,7 @@
 
 #include "bootstrap/login.h"
 #include "util/err.h"
+#include "util/fdio.h"
 
 #define HOP_SPEC_LEN 256 /* one "[user@]host[:port]" element; longer is refused */
 
@@ -102,22 +103,6 @@ hop_chain_load(struct hop_chain *c, const char *spec, const char *config, bool v
     return 0;
 }
 
-/* Writes all of buf to fd; false if the socket is gone. */
-static bool
-write_all(int fd, const char *buf, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, buf, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        buf += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 static void *
 pump(void *arg)
 {
@@ -128,7 +113,7 @@ pump(void *arg)
         int n = ssh_channel_read_timeout(h->fwd, buf, sizeof(buf), 0, 10);
         if (n == SSH_ERROR)
             break;
-        if (n > 0 && !write_all(h->sp, buf, (size_t)n))
+        if (n > 0 && fdio_write_all(h->sp, buf, (size_t)n) != 0)
             break;
         if (n == 0 && ssh_channel_is_eof(h->fwd))
             break;

@@ -242,7 +242,26 @@ is_addr(const char *s)
     return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
 }
 
-/* IdentityFile lines expanded, or ssh(1)'s default list when there were none. */
+/* The values of list, expanded as paths, "none" dropped, appended to out[*n]. */
+static int
+expand_list(struct sshcfg_ctx *x, const struct sshcfg_list *list,
+            const struct sshcfg_tokens *t, const char *what, char **out, size_t *n)
+{
+    int r;
+
+    for (size_t i = 0; i < list->n; i++) {
+        if (strcasecmp(list->v[i].v, "none") == 0)
+            continue;
+        if ((r = sshcfg_expand_path(x, list->v[i].v, t, true, list->v[i].at, what,
+                                    &out[*n])) != 0)
+            return r;
+        (*n)++;
+    }
+    return 0;
+}
+
+/* IdentityFile and CertificateFile lines expanded; ssh(1)'s default identities when
+ * there were none. */
 static int
 finish_identities(struct sshcfg_ctx *x, struct sshcfg *c, const struct sshcfg_tokens *t)
 {
@@ -257,26 +276,12 @@ finish_identities(struct sshcfg_ctx *x, struct sshcfg *c, const struct sshcfg_to
                 sshcfg_printf("%s/.ssh/%s", x->home, default_ids[i]);
         c->identity_files_default = true;
     }
-    for (size_t i = 0; i < x->ids.n; i++) {
-        if (strcasecmp(x->ids.v[i].v, "none") == 0)
-            continue;
-        if ((r = sshcfg_expand_path(x, x->ids.v[i].v, t, true, x->ids.v[i].at,
-                                    "IdentityFile",
-                                    &c->identity_files[c->n_identity_files])) != 0)
-            return r;
-        c->n_identity_files++;
-    }
+    if ((r = expand_list(x, &x->ids, t, "IdentityFile", c->identity_files,
+                         &c->n_identity_files)) != 0)
+        return r;
     c->certificate_files = xcalloc(x->certs.n + 1, sizeof(char *));
-    for (size_t i = 0; i < x->certs.n; i++) {
-        if (strcasecmp(x->certs.v[i].v, "none") == 0)
-            continue;
-        if ((r = sshcfg_expand_path(x, x->certs.v[i].v, t, true, x->certs.v[i].at,
-                                    "CertificateFile",
-                                    &c->certificate_files[c->n_certificate_files])) != 0)
-            return r;
-        c->n_certificate_files++;
-    }
-    return 0;
+    return expand_list(x, &x->certs, t, "CertificateFile", c->certificate_files,
+                       &c->n_certificate_files);
 }
 
 /* UserKnownHostsFile (tokens expanded) and GlobalKnownHostsFile (only ~, as ssh(1)), or

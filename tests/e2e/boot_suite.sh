@@ -164,6 +164,15 @@ session_cmd() {
     [ "$rc" = 0 ] || sed 's/^/#   err|/' "$B_DIR/$name.err"
 }
 
+# took_check DESC SECONDS LO HI WHAT: ok if LO <= SECONDS <= HI.
+took_check() {
+    if [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then
+        h_ok "$1: gave up after $2 s"
+    else
+        h_fail "$1: gave up after $2 s, expected $5"
+    fi
+}
+
 # ---- 1: authentication ----
 sec_1() {
     section "1: authentication"
@@ -563,11 +572,7 @@ sec_6() {
         "^mosh: no UDP reply from the server at 127\.0\.0\.1 port $dead"
     # 15 s without a reply, then (as upstream's client) up to 16 shutdown datagrams
     # 250 ms apart before giving up; plus the bootstrap.
-    if [ "$f5_s" -ge 15 ] && [ "$f5_s" -le 25 ]; then
-        h_ok "6e: gave up after ${f5_s} s (15 s timeout + shutdown retries)"
-    else
-        h_fail "6e: gave up after ${f5_s} s, expected 15 s + about 4 s of retries"
-    fi
+    took_check "6e" "$f5_s" 15 25 "15 s + about 4 s of retries"
 }
 
 # ---- 7: addresses ----
@@ -664,11 +669,7 @@ sec_7() {
     b_check_rc "7e ConnectTimeout=2 against a hanging port (after ${took} s)" 10 "$rc"
     b_check_grep "7e message" "$B_DIR/d5.err" \
         "^mosh: ssh: cannot connect to 127\.0\.0\.1 port $tp: Connection timed out"
-    if [ "$took" -ge 2 ] && [ "$took" -le 12 ]; then
-        h_ok "7e: gave up after ${took} s"
-    else
-        h_fail "7e: gave up after ${took} s, expected about 2"
-    fi
+    took_check "7e" "$took" 2 12 "about 2"
 }
 
 # ---- 8: the remote side ----
@@ -987,8 +988,8 @@ sec_11() {
     local -a how=(-F "$CFG" --batch --ssh-port="${B_SSHD_PORT[gss]}")
     # (libssh 0.10 leaks its GSS-API state on every path; LeakSanitizer would fail mosh)
     local -a kenv=(KRB5_CONFIG="$KRB5_CONFIG" ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0")
-    : >"$d/empty.cc"
-    b_pane g1 "${kenv[@]}" KRB5CCNAME="FILE:$d/empty.cc" "$MOSH" "${how[@]}" \
+    # (no ticket at all: MIT krb5 1.20 may crash reading an empty cache file)
+    b_pane g1 "${kenv[@]}" KRB5CCNAME="FILE:$d/no-such.cc" "$MOSH" "${how[@]}" \
         --ssh-option GSSAPIAuthentication=yes root@localhost -- true
     b_check_rc "11a control: no ticket, no key" 13 "$(b_pane_rc 20)"
     b_check_grep "11a message names gssapi-with-mic" "$B_DIR/g1.err" \
