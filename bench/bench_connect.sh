@@ -8,6 +8,7 @@
 #   ours+srv  our mosh --server=our mosh-server
 #   wrapper   Debian's mosh (Perl) --ssh="ssh -F CFG": ssh, mosh --fake-proxy, then
 #             mosh-client; Debian's mosh-server
+#   ssh       plain OpenSSH `ssh -F CFG -t 127.0.0.1 'echo READY; sleep 2'`, the reference
 # With the static executable (STATIC_MOSH, default /work/main/build/static/mosh, from
 # scripts/build-static) three more ways:
 #   static    the static mosh --server=Debian's mosh-server (a normal connection)
@@ -157,12 +158,13 @@ run_way() {
                       127.0.0.1 "${REMOTE[@]}" ;;
         wrapper) one "$1-$2" "$UP_MOSH" --ssh="ssh -F $W/ssh_config" \
                      --server="$UP_SERVER" 127.0.0.1 "${REMOTE[@]}" ;;
+        ssh) one "$1-$2" ssh -F "$W/ssh_config" -t 127.0.0.1 'echo READY; sleep 2' ;;
     esac
 }
 
 echo "connect time: launch of mosh in a tmux pane to READY on it (remote command"
 echo "'echo READY; sleep 2'), private sshd on 127.0.0.1, ed25519 key; $RUNS runs"
-ways=(ours ours+srv wrapper)
+ways=(ours ours+srv wrapper ssh)
 if [ -x "$STATIC_MOSH" ]; then
     ways+=(static install1 installed)
     echo "static: $STATIC_MOSH ($(stat -c %s "$STATIC_MOSH") bytes)"
@@ -196,6 +198,9 @@ for w in "${ways[@]}"; do printf ' %9s' "$(med "${T[$w]}")"; done
 m_w=$(med "${T[wrapper]}")
 printf '\n%-22s' "ratio to wrapper"
 for w in "${ways[@]}"; do printf ' %9s' "$(ratio "$(med "${T[$w]}")" "$m_w")"; done
+m_h=$(med "${T[ssh]}")
+printf '\n%-22s' "ratio to ssh"
+for w in "${ways[@]}"; do printf ' %9s' "$(ratio "$(med "${T[$w]}")" "$m_h")"; done
 printf '\n'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 all=""

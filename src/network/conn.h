@@ -87,6 +87,10 @@ void conn_set_last_roundtrip_success(struct conn *c, uint64_t ms);
 size_t conn_mtu(const struct conn *c);
 size_t conn_chunk_len(const struct conn *c);
 uint64_t conn_rto_ms(const struct conn *c);
+/* The share of the peer's datagrams that did not arrive (gaps in its sequence numbers;
+ * late ones count as lost), averaged over about the last 16: 0..1. Ours, not upstream's:
+ * the transport sends small diffs twice when it is high. */
+double conn_loss(const struct conn *c);
 double conn_srtt_ms(const struct conn *c);
 bool conn_has_remote(const struct conn *c);
 /* The peer address, if any (borrowed, valid until the next conn call). */

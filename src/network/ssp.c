@@ -60,6 +60,12 @@ link_roundtrip(void *user, uint64_t sent_ms)
     conn_set_last_roundtrip_success(((struct ssp *)user)->conn, sent_ms);
 }
 
+static double
+link_loss(void *user)
+{
+    return conn_loss(((struct ssp *)user)->conn);
+}
+
 static struct ssp *
 finish(struct conn *c, const struct ssp_states *st, uint64_t mindelay, uint64_t now_ms)
 {
@@ -67,7 +73,7 @@ finish(struct conn *c, const struct ssp_states *st, uint64_t mindelay, uint64_t 
     s->conn = c;
     s->wire = wire_new();
     struct transport_link link = {s, link_send, link_has_remote, link_srtt, link_rto,
-                                  link_roundtrip};
+                                  link_roundtrip, link_loss};
     s->t = transport_new(st->mine, st->my_initial, st->theirs, st->their_initial, &link,
                          mindelay, now_ms);
     return s;
@@ -84,6 +90,7 @@ ssp_new_server(const uint8_t key[static 16], const char *ip, int low, int high, 
     if (r != 0)
         return r;
     *out = finish(c, st, TRANSPORT_MINDELAY_SERVER_MS, now_ms);
+    transport_set_probe_ms((*out)->t, TRANSPORT_PROBE_SERVER_MS);
     return 0;
 }
 
@@ -97,6 +104,7 @@ ssp_new_client(const uint8_t key[static 16], const char *ip, const char *port,
     if (r != 0)
         return r;
     *out = finish(c, st, TRANSPORT_MINDELAY_CLIENT_MS, now_ms);
+    transport_set_probe_ms((*out)->t, TRANSPORT_PROBE_CLIENT_MS);
     return 0;
 }
 

@@ -41,6 +41,8 @@ struct transport {
     uint64_t last_heard_ms;
     uint64_t last_ack_sent;  /* ack_num of our last transmission */
     bool sent_anything;
+    uint64_t probe_ms;       /* 0: no probing in a silence */
+    uint64_t duplicates;
 
     /* Receiver (networktransport-impl.h), sorted by num. */
     struct tstate *recv;
@@ -65,6 +67,13 @@ static size_t
 state_cost(const struct state_ops *ops, const void *s)
 {
     return ops->cost != NULL ? ops->cost(s) : 0;
+}
+
+/* No new state from the peer for TRANSPORT_SILENCE_MS, or none ever. */
+static bool
+silent(const struct transport *t, uint64_t now_ms)
+{
+    return t->last_heard_ms == 0 || u64_add(t->last_heard_ms, TRANSPORT_SILENCE_MS) <= now_ms;
 }
 
 uint64_t
@@ -212,6 +221,14 @@ calculate_timers(struct transport *t, uint64_t now_ms)
     /* Speed up the shutdown sequence (both directions). */
     if (t->shutdown_in_progress || t->ack_num == TRANSPORT_SHUTDOWN_NUM)
         t->next_ack_ms = u64_add(back->ts_ms, interval);
+
+    /* In a silence the peer, or the path, is gone for now. Upstream then transmits only
+     * every 3 s, so whatever was typed during an outage waits up to 3 s after the path is
+     * back (protocol.md §5.4); a probe every probe_ms carries it (a pending diff rides on
+     * the "ack") within probe_ms. Never heard at all counts as a silence: a lost first
+     * datagram is resent after probe_ms, not 3 s. */
+    if (t->probe_ms > 0 && silent(t, now_ms))
+        t->next_ack_ms = MSH_MIN(t->next_ack_ms, u64_add(back->ts_ms, t->probe_ms));
 }
 
 static void
@@ -279,6 +296,17 @@ send_to_receiver(struct transport *t, const struct wbuf *diff, uint64_t now_ms)
     else
         add_sent_state(t, now_ms, new_num);
     int r = send_instr(t, old_num, new_num, diff, now_ms);
+    /* On a lossy path a small diff (a keystroke, its echo) goes out twice, the second
+     * copy an ordinary retransmission to the peer: at 29 % loss the chance that it is
+     * lost falls to 8 %, and with it the share of keystrokes that wait a whole
+     * retransmission timeout (RTO + ACK_DELAY). Large diffs (bulk output) are not
+     * doubled, and a clean path sees no change. */
+    if (r == 0 && !t->shutdown_in_progress && wbuf_len(diff) <= TRANSPORT_DUP_MAX_LEN &&
+        t->link.loss != NULL &&
+        t->link.loss(t->link.user) >= TRANSPORT_DUP_LOSS) {
+        r = send_instr(t, old_num, new_num, diff, now_ms);
+        t->duplicates++;
+    }
     t->assumed = t->n_sent - 1;
     t->next_ack_ms = u64_add(now_ms, TRANSPORT_ACK_INTERVAL_MS);
     t->next_send_ms = NEVER;
@@ -447,6 +475,12 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
     if (pos != t->n_recv - 1)
         goto out; /* not the newest: ack and "heard" stay as they are */
 
+    /* The first state after a silence (or the very first): answer at once, so the peer
+     * learns that the path is back (and, the first time, gets an RTT sample, which ends
+     * the 250 ms frame interval it uses until it has one), instead of at the next
+     * heartbeat or ACK_DELAY later. */
+    if (t->probe_ms > 0 && silent(t, now_ms))
+        t->next_ack_ms = now_ms;
     t->ack_num = in->new_num;
     t->last_heard_ms = now_ms;
     if (in->diff_len > 0)
@@ -482,6 +516,18 @@ transport_remote_diff(struct transport *t, struct wbuf *out)
 }
 
 /* ---- shutdown and clocks ---- */
+
+void
+transport_set_probe_ms(struct transport *t, uint64_t probe_ms)
+{
+    t->probe_ms = probe_ms;
+}
+
+uint64_t
+transport_duplicates(const struct transport *t)
+{
+    return t->duplicates;
+}
 
 void
 transport_start_shutdown(struct transport *t, uint64_t now_ms)

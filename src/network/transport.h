@@ -26,6 +26,14 @@ struct wbuf;
 #define TRANSPORT_QUENCH_MS 15000u           /* receiver refusal period past 1024 states */
 #define TRANSPORT_MINDELAY_SERVER_MS 8u
 #define TRANSPORT_MINDELAY_CLIENT_MS 1u
+/* Ours, not upstream's (an upstream peer cannot tell: it only sees more datagrams, each an
+ * ordinary (re)transmission or empty ack): */
+#define TRANSPORT_SILENCE_MS 4500u           /* no new peer state for this long: a silence
+                                                (the peer's heartbeat is 3 s, plus slack) */
+#define TRANSPORT_PROBE_CLIENT_MS 500u       /* client: transmit this often in a silence */
+#define TRANSPORT_PROBE_SERVER_MS 1000u      /* server: the same, while it has an address */
+#define TRANSPORT_DUP_LOSS 0.03              /* send small data twice above this loss */
+#define TRANSPORT_DUP_MAX_LEN 1000u          /* "small": a diff of at most this many bytes */
 
 /* One TransportBuffers.Instruction without its version and chaff (the link adds them). */
 struct transport_instr {
@@ -44,6 +52,9 @@ struct transport_link {
     uint64_t (*rto_ms)(void *user);
     /* The transmit time of the newest state the peer acknowledged (port hopping, §6). */
     void (*roundtrip_success)(void *user, uint64_t sent_ms);
+    /* Optional: the fraction of the peer's datagrams lost on the way to us, 0..1 (our
+     * estimate of the path's loss; NULL: none). */
+    double (*loss)(void *user);
 };
 
 struct transport;
@@ -83,6 +94,13 @@ int transport_tick(struct transport *t, uint64_t now_ms) WARN_UNUSED_RESULT;
 /* Milliseconds until the next deadline (UINT64_MAX when none, e.g. without a peer). */
 uint64_t transport_wait_ms(struct transport *t, uint64_t now_ms);
 
+/* Our handling of silences (TRANSPORT_SILENCE_MS without a new state from the peer, or
+ * never heard yet): transmit at least every probe_ms in one, instead of only every
+ * TRANSPORT_ACK_INTERVAL_MS, so that whatever is pending reaches the peer within probe_ms
+ * of the path's return; and answer the first state after one at once. 0 (the default):
+ * upstream's timing. */
+void transport_set_probe_ms(struct transport *t, uint64_t probe_ms);
+
 void transport_start_shutdown(struct transport *t, uint64_t now_ms);
 bool transport_shutdown_in_progress(const struct transport *t);
 /* Our shutdown state was acknowledged by the peer. */
@@ -104,6 +122,8 @@ uint64_t transport_last_heard_ms(const struct transport *t);
 /* The number of the newest state sent (upstream get_sent_state_last): a keystroke added
  * now goes out in a later one, which the prediction engine waits for. */
 uint64_t transport_sent_last_num(const struct transport *t);
+/* Data instructions sent twice because of loss (diagnostics). */
+uint64_t transport_duplicates(const struct transport *t);
 /* Number of our sent states kept / remote states held (tests and diagnostics). */
 size_t transport_sent_count(const struct transport *t);
 size_t transport_received_count(const struct transport *t);

@@ -63,6 +63,9 @@ struct relay {
     const char *stats_path;
     int stats_dirty;
     int quit;
+    int trace;                  // log every datagram's fate (diagnostics)
+    int reached_logged;         // after a roam: the server's first datagram was logged
+    uint64_t roam_us;
 };
 
 static volatile sig_atomic_t got_signal;
@@ -215,8 +218,11 @@ heap_pop(struct relay *r)
 static void
 enqueue(struct relay *r, enum imp_dirn dir, const uint8_t *data, size_t len)
 {
-    uint64_t due[2], arrival;
-    int n = imp_admit(&r->dir[dir], now_us(), len, due, &arrival);
+    uint64_t due[2], arrival, t = now_us();
+    int n = imp_admit(&r->dir[dir], t, len, due, &arrival);
+    if (r->trace)
+        logf_(r, "trace %s #%" PRIu64 " %zu bytes: %s", dir == IMP_UP ? "up" : "down", arrival,
+              len, n == 0 ? "dropped" : n == 2 ? "duplicated" : "queued");
     for (int i = 0; i < n; i++) {
         if (r->nheap >= RELAY_MAX_QUEUED || r->queued_bytes + len > RELAY_MAX_QUEUED_BYTES) {
             r->dir[dir].st.dropped++;
@@ -253,9 +259,12 @@ deliver_due(struct relay *r)
         else if (r->have_client)
             w = sendto(r->lfd, p->data, p->len, 0, (const struct sockaddr *)&r->client,
                        sizeof(r->client));
-        if (w == (ssize_t)p->len)
+        if (w == (ssize_t)p->len) {
             imp_delivered(&r->dir[p->dir], p->arrival, p->len);
-        else
+            if (r->trace)
+                logf_(r, "trace %s #%" PRIu64 " delivered", p->dir == IMP_UP ? "up" : "down",
+                      p->arrival);
+        } else
             r->send_errors++;
         free(p->data);
         free(p);
@@ -309,6 +318,13 @@ read_server_side(struct relay *r, uint8_t *buf)
             continue;
         }
         r->u_from_server++;
+        if (!r->reached_logged) {
+            char a[32];
+            r->reached_logged = 1;
+            if (r->roams > 0)
+                logf_(r, "server reached %s %.1f ms after the roam", fmt_addr(&r->uaddr, a),
+                      (double)(now_us() - r->roam_us) / 1000.0);
+        }
         enqueue(r, IMP_DOWN, buf, (size_t)n);
     }
 }
@@ -398,6 +414,8 @@ cmd_roam(struct relay *r, const char *arg)
     r->uaddr = got;
     r->u_from_server = 0;
     r->roams++;
+    r->reached_logged = 0;
+    r->roam_us = now_us();
 }
 
 static void
@@ -486,6 +504,10 @@ run_command(struct relay *r, char *line)
             off += (size_t)snprintf(text + off, sizeof(text) - off, "%s%s", i > 1 ? " " : "",
                                     argv[i]);
         logf_(r, "mark %s", text);
+    } else if (strcmp(cmd, "trace") == 0 && argc == 2 &&
+               (strcmp(argv[1], "on") == 0 || strcmp(argv[1], "off") == 0)) {
+        r->trace = strcmp(argv[1], "on") == 0;
+        logf_(r, "trace %s", argv[1]);
     } else if (strcmp(cmd, "quit") == 0) {
         r->quit = 1;
     } else {
@@ -529,18 +551,19 @@ usage(FILE *f)
 {
     fprintf(f,
             "usage: relay -s SERVER:PORT [-l ADDR:PORT] [-u ADDR] [-c FIFO] [-L LOG]\n"
-            "             [-S STATS] [-t SECONDS] [-w PID] [KEY=VALUE...]\n"
+            "             [-S STATS] [-t SECONDS] [-w PID] [-T] [KEY=VALUE...]\n"
             "  -s  where to forward (127.0.0.0/8)\n"
             "  -l  client-facing address (default 127.0.0.1:0, a free port)\n"
             "  -u  upstream address the server sees (default 127.0.0.1, port chosen)\n"
             "  -c  control FIFO (created if missing): one command a line\n"
             "  -L  event log (appended)   -S  stats file (rewritten atomically)\n"
             "  -t  lifetime in seconds (default 600, at most 86400)\n"
-            "  -w  exit when process PID is gone\n"
+            "  -w  exit when process PID is gone   -T  trace every datagram in the log\n"
             "  KEY=VALUE: up.|down.|(both) delay jitter loss ge_enter ge_leave ge_bad_loss\n"
             "             reorder reorder_ms dup rate queue_ms; seed\n"
             "commands: set KEY=VALUE...; clear; outage on|off|MS [up|down|both];\n"
-            "          roam ADDR[:PORT]; reset; stats; sync TOKEN; log TEXT; quit\n");
+            "          roam ADDR[:PORT]; reset; stats; sync TOKEN; log TEXT; trace on|off;\n"
+            "          quit\n");
 }
 
 int
@@ -559,7 +582,7 @@ main(int argc, char **argv)
     r.lfd = r.ufd = r.ctl_fd = -1;
     imp_init(&r.dir[IMP_UP], IMP_UP, 1);
     imp_init(&r.dir[IMP_DOWN], IMP_DOWN, 1);
-    while ((opt = getopt(argc, argv, "s:l:u:c:L:S:t:w:h")) != -1) {
+    while ((opt = getopt(argc, argv, "s:l:u:c:L:S:t:w:Th")) != -1) {
         char *end;
         switch (opt) {
         case 's': server_s = optarg; break;
@@ -585,6 +608,7 @@ main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'T': r.trace = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

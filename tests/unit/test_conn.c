@@ -351,10 +351,64 @@ test_roaming(void)
     free(msg_text);
 }
 
+/* conn_loss: gaps in the peer's sequence numbers, averaged with weight 1/16. */
+static void
+test_loss(void)
+{
+    struct conn *srv = NULL, *cli = NULL;
+    char what[128], port[16];
+    const uint8_t *p;
+    size_t n;
+    bool old;
+    uint16_t sport;
+    uint64_t t = 70000;
+
+    ASSERT_INT_EQ(conn_new_server(key, "127.0.0.1", 0, 0, NULL, t, &srv, what,
+                                  sizeof(what)), 0);
+    ASSERT_INT_EQ(conn_port(srv, &sport), 0);
+    snprintf(port, sizeof(port), "%u", sport);
+    ASSERT_INT_EQ(conn_new_client(key, "127.0.0.1", port, t, &cli), 0);
+
+    TEST_START("loss: none while every datagram arrives");
+    for (int i = 0; i < 10; i++) {
+        ASSERT_INT_EQ(conn_send(cli, (const uint8_t *)"x", 1, t), 0);
+        ASSERT_INT_EQ(recv_wait(srv, t, &p, &n, &old), 0);
+    }
+    ASSERT_TRUE(conn_loss(srv) == 0.0);
+
+    TEST_START("loss: one datagram missing moves it to 1/16, the next arrival down 1/16");
+    conn_debug_set_seq(cli, conn_next_seq(cli) + 1);
+    ASSERT_INT_EQ(conn_send(cli, (const uint8_t *)"x", 1, t), 0);
+    ASSERT_INT_EQ(recv_wait(srv, t, &p, &n, &old), 0);
+    ASSERT_TRUE(conn_loss(srv) == 0.0625 * 15.0 / 16.0);
+
+    TEST_START("loss: every other datagram lost converges near 1/2");
+    for (int i = 0; i < 200; i++) {
+        conn_debug_set_seq(cli, conn_next_seq(cli) + 1);
+        ASSERT_INT_EQ(conn_send(cli, (const uint8_t *)"x", 1, t), 0);
+        ASSERT_INT_EQ(recv_wait(srv, t, &p, &n, &old), 0);
+    }
+    ASSERT_TRUE(conn_loss(srv) > 0.45 && conn_loss(srv) < 0.55);
+
+    TEST_START("loss: a huge gap saturates below 1 and decays once datagrams arrive");
+    conn_debug_set_seq(cli, conn_next_seq(cli) + 1000000);
+    ASSERT_INT_EQ(conn_send(cli, (const uint8_t *)"x", 1, t), 0);
+    ASSERT_INT_EQ(recv_wait(srv, t, &p, &n, &old), 0);
+    ASSERT_TRUE(conn_loss(srv) > 0.9 && conn_loss(srv) < 1.0);
+    for (int i = 0; i < 100; i++) {
+        ASSERT_INT_EQ(conn_send(cli, (const uint8_t *)"x", 1, t), 0);
+        ASSERT_INT_EQ(recv_wait(srv, t, &p, &n, &old), 0);
+    }
+    ASSERT_TRUE(conn_loss(srv) < 0.01);
+    conn_free(srv);
+    conn_free(cli);
+}
+
 int
 main(void)
 {
     test_relay();
     test_roaming();
+    test_loss();
     return TEST_DONE();
 }

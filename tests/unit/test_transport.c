@@ -235,8 +235,8 @@ run_sim(int loss, int dup, uint64_t jitter, unsigned total)
     s.delay_ms = 40;
     s.jitter_ms = jitter;
     struct end ec = {&s, 0, true}, es = {&s, 1, true};
-    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL};
-    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL, NULL};
+    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL, NULL};
     uint64_t now = 1000000;
     s.t[0] = transport_new(&sops, xcalloc(1, sizeof(struct sstate)), &vops,
                            xcalloc(1, sizeof(struct vstate)), &lc,
@@ -308,7 +308,7 @@ test_first_instruction(void)
     static struct sim s;
     memset(&s, 0, sizeof(s));
     struct end ec = {&s, 0, true};
-    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL, NULL};
     TEST_START("startup: the first state goes out at once, numbered 1 on 0");
     /* A clock far from 0, as CLOCK_MONOTONIC is: last_heard = 0 means "never heard". */
     const uint64_t t0 = 1000000;
@@ -358,13 +358,150 @@ test_first_instruction(void)
     transport_free(t);
 }
 
+static double link_loss_value;
+static double
+link_loss(void *user)
+{
+    (void)user;
+    return link_loss_value;
+}
+
+/* Ours (transport_set_probe_ms): transmissions every probe_ms while the peer is silent
+ * (never heard, or no new state for TRANSPORT_SILENCE_MS) instead of every 3 s, and the
+ * first state after a silence answered at once. probe 0 keeps upstream's timing. */
+static void
+test_silence(uint64_t probe)
+{
+    static struct sim s;
+    memset(&s, 0, sizeof(s));
+    struct end ec = {&s, 0, true};
+    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL, NULL};
+    const uint64_t t0 = 1000000;
+    struct transport *t = transport_new(&sops, xcalloc(1, sizeof(struct sstate)), &vops,
+                                        xcalloc(1, sizeof(struct vstate)), &lc,
+                                        TRANSPORT_MINDELAY_CLIENT_MS, t0);
+    transport_set_probe_ms(t, probe);
+    const uint64_t every = probe ? probe : TRANSPORT_ACK_INTERVAL_MS;
+
+    TEST_START(probe ? "silence: never heard, the first state is resent every probe_ms"
+                     : "silence, upstream timing: never heard, resends every 3 s");
+    ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"R", 1), 0);
+    ASSERT_INT_EQ(transport_tick(t, t0), 0);
+    ASSERT_INT_EQ(s.n, 1);
+    ASSERT_U64_EQ(transport_wait_ms(t, t0 + 1), every - 1);
+    ASSERT_INT_EQ(transport_tick(t, t0 + every - 1), 0);
+    ASSERT_INT_EQ(s.n, 1);
+    ASSERT_INT_EQ(transport_tick(t, t0 + every), 0);
+    ASSERT_INT_EQ(s.n, 2);
+    ASSERT_U64_EQ(s.q[1].in.new_num, 1);
+    ASSERT_INT_EQ(s.q[1].in.diff_len, 1);
+
+    TEST_START(probe ? "silence: the peer's first state is acked at once"
+                     : "silence, upstream timing: the first state is acked after ACK_DELAY");
+    uint64_t now = t0 + every + 200; // before the next resend is due
+    uint8_t d1[4] = {0, 0, 0, 1};
+    struct transport_instr in1 = {0, 1, 1, 0, d1, 4};
+    size_t before = s.n;
+    ASSERT_INT_EQ(transport_recv(t, &in1, now), 0);
+    ASSERT_U64_EQ(transport_wait_ms(t, now), probe ? 0 : TRANSPORT_ACK_DELAY_MS);
+    ASSERT_INT_EQ(transport_tick(t, now), 0);
+    ASSERT_INT_EQ(s.n, before + (probe ? 1 : 0));
+    ASSERT_INT_EQ(transport_tick(t, now + TRANSPORT_ACK_DELAY_MS), 0);
+    ASSERT_INT_EQ(s.n, before + 1);
+    ASSERT_U64_EQ(s.q[s.n - 1].in.ack_num, 1);
+
+    TEST_START("silence: a peer heard recently gets the 3 s heartbeat only");
+    uint64_t heard = now, sent = now + (probe ? 0 : TRANSPORT_ACK_DELAY_MS);
+    before = s.n;
+    ASSERT_INT_EQ(transport_tick(t, sent + TRANSPORT_ACK_INTERVAL_MS - 1), 0);
+    ASSERT_INT_EQ(s.n, before);
+    ASSERT_INT_EQ(transport_tick(t, sent + TRANSPORT_ACK_INTERVAL_MS), 0);
+    ASSERT_INT_EQ(s.n, before + 1);
+    sent += TRANSPORT_ACK_INTERVAL_MS;
+
+    TEST_START(probe ? "silence: once silent, a transmission every probe_ms"
+                     : "silence, upstream timing: still every 3 s");
+    now = heard + TRANSPORT_SILENCE_MS;
+    before = s.n;
+    unsigned count = 0;
+    for (uint64_t x = now; x < now + 6000; x += 10) {
+        size_t n0 = s.n;
+        ASSERT_INT_EQ(transport_tick(t, x), 0);
+        count += (unsigned)(s.n - n0);
+    }
+    // 6 s of silence: 12 probes at 500 ms; 2 heartbeats at 3 s.
+    ASSERT_INT_EQ(count, probe ? 6000 / probe : 2);
+
+    TEST_START(probe ? "silence: the first state after it is acked at once"
+                     : "silence, upstream timing: an empty state is acked by the heartbeat");
+    now += 6000;
+    struct transport_instr in2 = {1, 2, 1, 1, NULL, 0};
+    ASSERT_INT_EQ(transport_recv(t, &in2, now), 0);
+    ASSERT_TRUE(probe ? transport_wait_ms(t, now) == 0 : transport_wait_ms(t, now) > 100);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    transport_free(t);
+}
+
+/* Ours: a small diff goes out twice when the link reports loss above TRANSPORT_DUP_LOSS. */
+static void
+test_duplicates(void)
+{
+    static struct sim s;
+    memset(&s, 0, sizeof(s));
+    struct end ec = {&s, 0, true};
+    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL,
+                                link_loss};
+    uint64_t now = 1000000;
+    struct transport *t = transport_new(&sops, xcalloc(1, sizeof(struct sstate)), &vops,
+                                        xcalloc(1, sizeof(struct vstate)), &lc,
+                                        TRANSPORT_MINDELAY_CLIENT_MS, now);
+
+    TEST_START("duplicates: none on a clean link");
+    link_loss_value = 0;
+    ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"a", 1), 0);
+    ASSERT_INT_EQ(transport_tick(t, now), 0);
+    ASSERT_INT_EQ(s.n, 1);
+    ASSERT_U64_EQ(transport_duplicates(t), 0);
+
+    TEST_START("duplicates: a small diff twice, same numbers, on a lossy link");
+    link_loss_value = 0.3;
+    now += 1000;
+    ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"b", 1), 0);
+    ASSERT_INT_EQ(transport_tick(t, now), 0);
+    ASSERT_INT_EQ(transport_tick(t, now + TRANSPORT_MINDELAY_CLIENT_MS), 0);
+    ASSERT_INT_EQ(s.n, 3);
+    ASSERT_U64_EQ(s.q[1].in.new_num, s.q[2].in.new_num);
+    ASSERT_U64_EQ(s.q[1].in.old_num, s.q[2].in.old_num);
+    ASSERT_INT_EQ(s.q[2].in.diff_len, s.q[1].in.diff_len);
+    ASSERT_MEM_EQ(s.q[2].in.diff, s.q[1].in.diff, s.q[1].in.diff_len);
+    ASSERT_U64_EQ(transport_duplicates(t), 1);
+
+    TEST_START("duplicates: not a large diff, not an empty ack");
+    now += 1000;
+    static uint8_t big[TRANSPORT_DUP_MAX_LEN + 1];
+    memset(big, 'x', sizeof(big));
+    ASSERT_INT_EQ(s_apply(transport_current(t), big, sizeof(big)), 0);
+    ASSERT_INT_EQ(transport_tick(t, now), 0);
+    ASSERT_INT_EQ(transport_tick(t, now + TRANSPORT_MINDELAY_CLIENT_MS), 0);
+    ASSERT_INT_EQ(s.n, 4);
+    now += 10000;
+    size_t before = s.n;
+    ASSERT_INT_EQ(transport_tick(t, now), 0); // heartbeat: a resend of the whole diff, once
+    ASSERT_INT_EQ(s.n, before + 1);
+    ASSERT_U64_EQ(transport_duplicates(t), 1);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    transport_free(t);
+}
+
 static void
 test_hostile(void)
 {
     static struct sim s;
     memset(&s, 0, sizeof(s));
     struct end es = {&s, 1, true};
-    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL, NULL};
     struct transport *t = transport_new(&vops, xcalloc(1, sizeof(struct vstate)), &sops,
                                         xcalloc(1, sizeof(struct sstate)), &ls,
                                         TRANSPORT_MINDELAY_SERVER_MS, 1000);
@@ -560,8 +697,8 @@ test_shutdown(void)
     memset(&s, 0, sizeof(s));
     s.delay_ms = 10;
     struct end ec = {&s, 0, true}, es = {&s, 1, true};
-    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL};
-    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL, NULL};
+    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL, NULL};
     uint64_t now = 1000000;
     s.t[0] = transport_new(&sops, xcalloc(1, sizeof(struct sstate)), &vops,
                            xcalloc(1, sizeof(struct vstate)), &lc, 1, now);
@@ -622,6 +759,9 @@ int
 main(void)
 {
     test_first_instruction();
+    test_silence(TRANSPORT_PROBE_CLIENT_MS);
+    test_silence(0);
+    test_duplicates();
     test_hostile();
     test_budget();
     test_quench();
