@@ -56,8 +56,13 @@ notify_clear_network_error(struct notify *n, uint64_t now_ms)
 void
 notify_adjust(struct notify *n, uint64_t now_ms)
 {
-    if (now_ms >= n->expire_ms)
+    /* Gone, and nothing left to expire: a deadline left in the past would make
+     * notify_wait_ms 0 for good (a busy loop). */
+    if (now_ms >= n->expire_ms) {
         n->message[0] = '\0';
+        n->expire_ms = UINT64_MAX;
+        n->is_network_error = false;
+    }
 }
 
 static bool

@@ -49,6 +49,20 @@ test_texts(void)
     notify_adjust(&n, t0 + 7000);
     ASSERT_STR_EQ(n.message, "");
 
+    TEST_START("notify: an expired message asks for no more wake-ups (the client spun at "
+               "100 % CPU with a poll timeout of 0 once a message had expired)");
+    notify_init(&n, t0);
+    notify_set(&n, "", false, true, t0); // how the client clears a message
+    ASSERT_U64_EQ(notify_wait_ms(&n, t0 + 10), 990);
+    notify_adjust(&n, t0 + 1000);
+    ASSERT_U64_EQ(notify_wait_ms(&n, t0 + 1000), UINT64_MAX);
+    ASSERT_U64_EQ(notify_wait_ms(&n, t0 + 5000), UINT64_MAX);
+    notify_set(&n, "Nothing received from server on UDP port 60100.", false, true, t0);
+    ASSERT_U64_EQ(notify_wait_ms(&n, t0 + 5000), 0);  // due: adjust clears it now
+    notify_adjust(&n, t0 + 5000);
+    ASSERT_STR_EQ(n.message, "");
+    ASSERT_U64_EQ(notify_wait_ms(&n, t0 + 5001), UINT64_MAX);
+
     TEST_START("notify: the escape help hides the quit hint; no escape key, no hint");
     notify_set(&n, "Commands: Ctrl-Z suspends, \".\" quits, \"^\" gives literal Ctrl-^", true,
                false, t0);
