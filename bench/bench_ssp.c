@@ -311,8 +311,8 @@ run(double loss, uint64_t delay_ms, unsigned nkeys, uint64_t outage_ms)
                            xcalloc(1, sizeof(struct keys)), &ls,
                            TRANSPORT_MINDELAY_SERVER_MS, now);
     if (ours) {
-        transport_set_probe_ms(s.t[0], TRANSPORT_PROBE_CLIENT_MS);
-        transport_set_probe_ms(s.t[1], TRANSPORT_PROBE_SERVER_MS);
+        transport_set_probe_ms(s.t[0], TRANSPORT_PROBE_CLIENT_MS, true);
+        transport_set_probe_ms(s.t[1], TRANSPORT_PROBE_SERVER_MS, false);
     }
     uint64_t *lat = xcalloc(nkeys, sizeof(*lat));
     unsigned typed = 0, done = 0;

@@ -90,7 +90,7 @@ ssp_new_server(const uint8_t key[static 16], const char *ip, int low, int high, 
     if (r != 0)
         return r;
     *out = finish(c, st, TRANSPORT_MINDELAY_SERVER_MS, now_ms);
-    transport_set_probe_ms((*out)->t, TRANSPORT_PROBE_SERVER_MS);
+    transport_set_probe_ms((*out)->t, TRANSPORT_PROBE_SERVER_MS, false);
     return 0;
 }
 
@@ -104,7 +104,7 @@ ssp_new_client(const uint8_t key[static 16], const char *ip, const char *port,
     if (r != 0)
         return r;
     *out = finish(c, st, TRANSPORT_MINDELAY_CLIENT_MS, now_ms);
-    transport_set_probe_ms((*out)->t, TRANSPORT_PROBE_CLIENT_MS);
+    transport_set_probe_ms((*out)->t, TRANSPORT_PROBE_CLIENT_MS, true);
     return 0;
 }
 

@@ -42,6 +42,9 @@ struct transport {
     uint64_t last_ack_sent;  /* ack_num of our last transmission */
     bool sent_anything;
     uint64_t probe_ms;       /* 0: no probing in a silence */
+    bool flow_end;           /* ack a flow of peer states that stops */
+    uint64_t flow_last_ms;   /* when the newest peer state of the current flow came */
+    unsigned flow_run;       /* peer states in the current flow (0 once acked) */
     uint64_t duplicates;
 
     /* Receiver (networktransport-impl.h), sorted by num. */
@@ -229,6 +232,12 @@ calculate_timers(struct transport *t, uint64_t now_ms)
      * datagram is resent after probe_ms, not 3 s. */
     if (t->probe_ms > 0 && silent(t, now_ms))
         t->next_ack_ms = MSH_MIN(t->next_ack_ms, u64_add(back->ts_ms, t->probe_ms));
+    /* A flow of peer states that stops short: the peer finished, or its datagrams go
+     * where we no longer are (we roamed and it has not heard from the new address). One
+     * ack tells it; it costs a datagram at the end of a burst of output. */
+    if (t->flow_end && t->flow_run >= 3)
+        t->next_ack_ms =
+            MSH_MIN(t->next_ack_ms, u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS));
 }
 
 static void
@@ -263,6 +272,9 @@ send_instr(struct transport *t, uint64_t old_num, uint64_t new_num, const struct
     };
     if (new_num == TRANSPORT_SHUTDOWN_NUM)
         t->shutdown_tries++;
+    /* The flow's end is told: no second ack for it. */
+    if (u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS) <= now_ms)
+        t->flow_run = 0;
     t->last_ack_sent = t->ack_num;
     t->sent_anything = true;
     t->pending_data_ack = false;
@@ -481,6 +493,11 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
      * heartbeat or ACK_DELAY later. */
     if (t->probe_ms > 0 && silent(t, now_ms))
         t->next_ack_ms = now_ms;
+    if (t->flow_run > 0 && u64_add(t->flow_last_ms, TRANSPORT_FLOW_GAP_MS) >= now_ms)
+        t->flow_run = t->flow_run < 1000 ? t->flow_run + 1 : t->flow_run;
+    else
+        t->flow_run = 1;
+    t->flow_last_ms = now_ms;
     t->ack_num = in->new_num;
     t->last_heard_ms = now_ms;
     if (in->diff_len > 0)
@@ -518,9 +535,10 @@ transport_remote_diff(struct transport *t, struct wbuf *out)
 /* ---- shutdown and clocks ---- */
 
 void
-transport_set_probe_ms(struct transport *t, uint64_t probe_ms)
+transport_set_probe_ms(struct transport *t, uint64_t probe_ms, bool flow_end)
 {
     t->probe_ms = probe_ms;
+    t->flow_end = flow_end;
 }
 
 uint64_t

@@ -32,6 +32,9 @@ struct wbuf;
                                                 (the peer's heartbeat is 3 s, plus slack) */
 #define TRANSPORT_PROBE_CLIENT_MS 500u       /* client: transmit this often in a silence */
 #define TRANSPORT_PROBE_SERVER_MS 1000u      /* server: the same, while it has an address */
+#define TRANSPORT_FLOW_GAP_MS 250u          /* peer states this close form a flow (the
+                                                longest frame interval is 250 ms) */
+#define TRANSPORT_FLOW_END_MS 300u          /* a flow that stops this long gets an ack */
 #define TRANSPORT_DUP_LOSS 0.03              /* send small data twice above this loss */
 #define TRANSPORT_DUP_MAX_LEN 1000u          /* "small": a diff of at most this many bytes */
 
@@ -97,9 +100,13 @@ uint64_t transport_wait_ms(struct transport *t, uint64_t now_ms);
 /* Our handling of silences (TRANSPORT_SILENCE_MS without a new state from the peer, or
  * never heard yet): transmit at least every probe_ms in one, instead of only every
  * TRANSPORT_ACK_INTERVAL_MS, so that whatever is pending reaches the peer within probe_ms
- * of the path's return; and answer the first state after one at once. 0 (the default):
+ * of the path's return; and answer the first state after one at once. With flow_end
+ * (the client): when a flow of peer states (at least 3, each within
+ * TRANSPORT_FLOW_GAP_MS of the last) stops for TRANSPORT_FLOW_END_MS, send one ack, so
+ * that a server whose datagrams go to an address we just left learns the new one
+ * (roaming) within that time instead of at the next heartbeat. probe_ms 0 (the default):
  * upstream's timing. */
-void transport_set_probe_ms(struct transport *t, uint64_t probe_ms);
+void transport_set_probe_ms(struct transport *t, uint64_t probe_ms, bool flow_end);
 
 void transport_start_shutdown(struct transport *t, uint64_t now_ms);
 bool transport_shutdown_in_progress(const struct transport *t);

@@ -380,7 +380,7 @@ test_silence(uint64_t probe)
     struct transport *t = transport_new(&sops, xcalloc(1, sizeof(struct sstate)), &vops,
                                         xcalloc(1, sizeof(struct vstate)), &lc,
                                         TRANSPORT_MINDELAY_CLIENT_MS, t0);
-    transport_set_probe_ms(t, probe);
+    transport_set_probe_ms(t, probe, false);
     const uint64_t every = probe ? probe : TRANSPORT_ACK_INTERVAL_MS;
 
     TEST_START(probe ? "silence: never heard, the first state is resent every probe_ms"
@@ -438,6 +438,42 @@ test_silence(uint64_t probe)
     struct transport_instr in2 = {1, 2, 1, 1, NULL, 0};
     ASSERT_INT_EQ(transport_recv(t, &in2, now), 0);
     ASSERT_TRUE(probe ? transport_wait_ms(t, now) == 0 : transport_wait_ms(t, now) > 100);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    transport_free(t);
+}
+
+/* Ours, client side: a flow of server states that stops gets one ack TRANSPORT_FLOW_END_MS
+ * after its last state (a roamed client's new address reaches the server), and only one. */
+static void
+test_flow_end(bool on)
+{
+    static struct sim s;
+    memset(&s, 0, sizeof(s));
+    struct end ec = {&s, 0, true};
+    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL, NULL};
+    uint64_t t0 = 1000000;
+    struct transport *t = transport_new(&sops, xcalloc(1, sizeof(struct sstate)), &vops,
+                                        xcalloc(1, sizeof(struct vstate)), &lc,
+                                        TRANSPORT_MINDELAY_CLIENT_MS, t0);
+    transport_set_probe_ms(t, TRANSPORT_PROBE_CLIENT_MS, on);
+    TEST_START(on ? "flow end: one ack 300 ms after a flow of server states stops"
+                  : "flow end off: nothing until the 3 s heartbeat");
+    ASSERT_INT_EQ(transport_tick(t, t0), 0); // the first state
+    uint8_t d[4] = {0, 0, 0, 0};
+    for (uint64_t i = 1; i <= 4; i++) {
+        d[3] = (uint8_t)i;
+        struct transport_instr in = {i - 1, i, 1, 0, d, 4};
+        ASSERT_INT_EQ(transport_recv(t, &in, t0 + 50 * i), 0);
+        ASSERT_INT_EQ(transport_tick(t, t0 + 50 * i), 0);
+    }
+    uint64_t last = t0 + 200;
+    size_t before = s.n;
+    for (uint64_t x = last; x < last + 2990; x += 5)
+        ASSERT_INT_EQ(transport_tick(t, x), 0);
+    ASSERT_INT_EQ(s.n - before, on ? 1 : 0); // the data ack went with the last state
+    if (on)
+        ASSERT_U64_EQ(transport_sent_last_ms(t), last + TRANSPORT_FLOW_END_MS);
     for (size_t i = 0; i < s.n; i++)
         free(s.q[i].diff);
     transport_free(t);
@@ -761,6 +797,8 @@ main(void)
     test_first_instruction();
     test_silence(TRANSPORT_PROBE_CLIENT_MS);
     test_silence(0);
+    test_flow_end(true);
+    test_flow_end(false);
     test_duplicates();
     test_hostile();
     test_budget();
