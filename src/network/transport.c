@@ -44,7 +44,8 @@ struct transport {
     uint64_t probe_ms;       /* 0: no probing in a silence */
     bool flow_end;           /* ack a flow of peer states that stops */
     uint64_t flow_last_ms;   /* when the newest peer state of the current flow came */
-    unsigned flow_run;       /* peer states in the current flow (0 once acked) */
+    unsigned flow_run;       /* peer states in the current flow */
+    uint64_t flow_acked_ms;  /* when its end was acked (0: not yet) */
     uint64_t duplicates;
 
     /* Receiver (networktransport-impl.h), sorted by num. */
@@ -235,7 +236,7 @@ calculate_timers(struct transport *t, uint64_t now_ms)
     /* A flow of peer states that stops short: the peer finished, or its datagrams go
      * where we no longer are (we roamed and it has not heard from the new address). One
      * ack tells it; it costs a datagram at the end of a burst of output. */
-    if (t->flow_end && t->flow_run >= 3)
+    if (t->flow_end && t->flow_run >= 3 && t->flow_acked_ms == 0)
         t->next_ack_ms =
             MSH_MIN(t->next_ack_ms, u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS));
 }
@@ -273,8 +274,9 @@ send_instr(struct transport *t, uint64_t old_num, uint64_t new_num, const struct
     if (new_num == TRANSPORT_SHUTDOWN_NUM)
         t->shutdown_tries++;
     /* The flow's end is told: no second ack for it. */
-    if (u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS) <= now_ms)
-        t->flow_run = 0;
+    if (t->flow_run >= 3 && t->flow_acked_ms == 0 &&
+        u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS) <= now_ms)
+        t->flow_acked_ms = now_ms;
     t->last_ack_sent = t->ack_num;
     t->sent_anything = true;
     t->pending_data_ack = false;
@@ -493,10 +495,15 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
      * heartbeat or ACK_DELAY later. */
     if (t->probe_ms > 0 && silent(t, now_ms))
         t->next_ack_ms = now_ms;
-    if (t->flow_run > 0 && u64_add(t->flow_last_ms, TRANSPORT_FLOW_GAP_MS) >= now_ms)
+    /* A state soon after we acked a flow's end means the flow goes on (the ack brought
+     * the peer to our new address): its next stop is acked too. */
+    if (t->flow_acked_ms != 0 && u64_add(t->flow_acked_ms, TRANSPORT_FLOW_RESUME_MS) >= now_ms)
+        t->flow_run = MSH_MAX(t->flow_run, 3u);
+    else if (t->flow_run > 0 && u64_add(t->flow_last_ms, TRANSPORT_FLOW_GAP_MS) >= now_ms)
         t->flow_run = t->flow_run < 1000 ? t->flow_run + 1 : t->flow_run;
     else
         t->flow_run = 1;
+    t->flow_acked_ms = 0;
     t->flow_last_ms = now_ms;
     t->ack_num = in->new_num;
     t->last_heard_ms = now_ms;

@@ -35,6 +35,7 @@ struct wbuf;
 #define TRANSPORT_FLOW_GAP_MS 250u          /* peer states this close form a flow (the
                                                 longest frame interval is 250 ms) */
 #define TRANSPORT_FLOW_END_MS 300u          /* a flow that stops this long gets an ack */
+#define TRANSPORT_FLOW_RESUME_MS 1000u      /* a state this soon after it: the flow goes on */
 #define TRANSPORT_DUP_LOSS 0.03              /* send small data twice above this loss */
 #define TRANSPORT_DUP_MAX_LEN 1000u          /* "small": a diff of at most this many bytes */
 

@@ -474,6 +474,30 @@ test_flow_end(bool on)
     ASSERT_INT_EQ(s.n - before, on ? 1 : 0); // the data ack went with the last state
     if (on)
         ASSERT_U64_EQ(transport_sent_last_ms(t), last + TRANSPORT_FLOW_END_MS);
+
+    TEST_START(on ? "flow end: a state soon after the ack resumes the flow; its stop is acked"
+                  : "flow end off: still nothing");
+    uint64_t now = last + TRANSPORT_FLOW_END_MS + 100;
+    d[3] = 5;
+    struct transport_instr in5 = {4, 5, 1, 0, d, 4};
+    ASSERT_INT_EQ(transport_recv(t, &in5, now), 0);
+    before = s.n;
+    for (uint64_t x = now; x < now + 2000; x += 5)
+        ASSERT_INT_EQ(transport_tick(t, x), 0);
+    // The data ack (ACK_DELAY), then the flow's end.
+    ASSERT_INT_EQ(s.n - before, on ? 2 : 1);
+    if (on)
+        ASSERT_U64_EQ(transport_sent_last_ms(t), now + TRANSPORT_FLOW_END_MS);
+
+    TEST_START("flow end: a lone state long after is no flow: no extra ack");
+    now += 2000;
+    d[3] = 6;
+    struct transport_instr in6 = {5, 6, 1, 0, d, 4};
+    ASSERT_INT_EQ(transport_recv(t, &in6, now), 0);
+    before = s.n;
+    for (uint64_t x = now; x < now + 1000; x += 5)
+        ASSERT_INT_EQ(transport_tick(t, x), 0);
+    ASSERT_INT_EQ(s.n - before, 1); // the data ack only
     for (size_t i = 0; i < s.n; i++)
         free(s.q[i].diff);
     transport_free(t);
