@@ -8,10 +8,10 @@
 #   net_suite.sh CLIENT SERVER RELAY [--sleep] [--timeout] [--upstream-client]
 #
 #   L  30 % loss each way, 100 ms RTT, 10 % reordering (held 100 ms), 5 % duplication:
-#      `seq` prints 5000 lines and 200 characters are typed into `cat > file`; the file holds exactly what
-#      was typed, and the final screen equals that of the same keys typed into bash in a
-#      plain tmux pane (no mosh, no impairment); the relay really dropped datagrams both
-#      ways, and reordered and duplicated some.
+#      `seq` prints 5000 lines and 200 characters are typed into `cat > file`; the file
+#      holds exactly what was typed, and the final screen equals that of the same keys
+#      typed into bash in a plain tmux pane (no mosh, no impairment); the relay really
+#      dropped datagrams both ways, and reordered and duplicated some.
 #   B  three 2 s outages (both ways) during continuous output (a line every 20 ms): after
 #      each, the screen shows the line the server was at when the link came back within
 #      2 s (nominally 2 RTT + one frame interval: about 250 ms).

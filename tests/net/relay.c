@@ -64,6 +64,7 @@ struct relay {
     int stats_dirty;
     int quit;
     int trace;                  // log every datagram's fate (diagnostics)
+    unsigned errors;            // refused commands since the last sync
     int reached_logged;         // after a roam: the server's first datagram was logged
     uint64_t roam_us;
 };
@@ -91,6 +92,8 @@ logf_(struct relay *r, const char *fmt, ...)
 {
     struct timespec ts;
     va_list ap;
+    if (strncmp(fmt, "error", 5) == 0)
+        r->errors++;
     if (r->log == NULL)
         return;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -453,6 +456,23 @@ cmd_outage(struct relay *r, char *what, char *dir)
     logf_(r, "outage %s %s", until == 0 ? "off" : what, dir ? dir : "both");
 }
 
+/* "sync TOKEN PATH": also answer on PATH, a FIFO the commander holds open for reading
+ * (opened without blocking: if nobody reads, nobody is told). */
+static void
+ack(struct relay *r, const char *token, const char *path)
+{
+    char line[RELAY_CTL_LINE + 32];
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        logf_(r, "error sync: cannot answer on %s: %s", path, strerror(errno));
+        return;
+    }
+    int n = snprintf(line, sizeof(line), "sync %s errors=%u\n", token, r->errors);
+    if (n > 0 && write(fd, line, (size_t)n) != n)
+        logf_(r, "error sync: cannot answer on %s: %s", path, strerror(errno));
+    close(fd);
+}
+
 static void
 run_command(struct relay *r, char *line)
 {
@@ -497,6 +517,9 @@ run_command(struct relay *r, char *line)
         // Everything before it in the FIFO has been applied; the stats are current.
         write_stats(r);
         logf_(r, "sync %s", argc > 1 ? argv[1] : "");
+        if (argc > 2)
+            ack(r, argv[1], argv[2]);
+        r->errors = 0;
     } else if (strcmp(cmd, "log") == 0) {
         char text[RELAY_CTL_LINE] = "";
         size_t off = 0;
@@ -562,6 +585,7 @@ usage(FILE *f)
             "  KEY=VALUE: up.|down.|(both) delay jitter loss ge_enter ge_leave ge_bad_loss\n"
             "             reorder reorder_ms dup rate queue_ms; seed\n"
             "commands: set KEY=VALUE...; clear; outage on|off|MS [up|down|both];\n"
+            "          sync TOKEN [FIFO] (answered in the log, and on FIFO);\n"
             "          roam ADDR[:PORT]; reset; stats; sync TOKEN; log TEXT; trace on|off;\n"
             "          quit\n");
 }

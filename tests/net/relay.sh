@@ -4,7 +4,7 @@
 # the e2e harness and the benchmarks: start one by NAME in front of a server's UDP port,
 # send it commands (each acknowledged through its log), read its counters, stop it by PID.
 # Sourced, not run. Needs RELAY_BIN (the built relay executable). Files go to
-# $RELAY_DIR/relay-NAME.{ctl,log,stats,out,pid} (RELAY_DIR defaults to $H_TMP, or $W in
+# $RELAY_DIR/relay-NAME.{ctl,ack,log,stats,out,pid} (RELAY_DIR defaults to $H_TMP, or $W in
 # the benchmarks, or /tmp). Each relay watches the shell that started it (-w $$) and has a
 # lifetime of RELAY_LIFETIME seconds (default 600), so none outlives a killed script.
 # With lib/harness.sh loaded, the relay's PID is tracked (h_track_pid) for the clean-up.
@@ -42,7 +42,7 @@ relay_start() {
         return 1
     fi
     out=$(relay__f "$name" out)
-    rm -f "$(relay__f "$name" ctl)" "$(relay__f "$name" stats)"
+    rm -f "$(relay__f "$name" ctl)" "$(relay__f "$name" stats)" "$(relay__f "$name" ack)"
     : >"$(relay__f "$name" log)"
     "$RELAY_BIN" -s "$saddr:$sport" -u "$up" -c "$(relay__f "$name" ctl)" \
         -L "$(relay__f "$name" log)" -S "$(relay__f "$name" stats)" \
@@ -77,29 +77,41 @@ relay_log() {
 # relay_ctl NAME COMMAND...: sends each COMMAND as one control line (e.g. "outage on",
 # "set down.loss=0.3", "roam 127.0.0.2"), then waits (5 s at most) until the relay has
 # applied them and rewritten its stats file. Returns 1 if it did not acknowledge, or if
-# one of the commands was refused (the error line from its log is printed).
+# one of the commands was refused (the error lines of its log are printed). Only shell
+# builtins after the first call (the relay answers on a FIFO we hold open), so that it is
+# quick on a busy machine.
 relay_ctl() {
-    local name=$1 ctl log tok before i
+    local name=$1 ctl ack tok fd line errs
     shift
     ctl=$(relay__f "$name" ctl)
-    log=$(relay__f "$name" log)
+    ack=$(relay__f "$name" ack)
     RELAY_SYNC_N=$((RELAY_SYNC_N + 1))
-    tok="$$-$RELAY_SYNC_N"
-    before=$(wc -l <"$log")
+    tok="$$-${BASHPID:-$$}-$RELAY_SYNC_N"
     [ -p "$ctl" ] || { printf '# relay %s: no control FIFO %s\n' "$name" "$ctl"; return 1; }
+    [ -p "$ack" ] || mkfifo "$ack" || return 1
+    # Read-write: the open does not wait for a writer, and the relay finds a reader.
+    exec {fd}<>"$ack" || return 1
     # One write, shorter than PIPE_BUF: the lines arrive together and in order.
-    printf '%s\n' "$@" "sync $tok" >"$ctl" || return 1
-    for i in $(seq 1 500); do
-        if tail -n +"$((before + 1))" "$log" | grep -q " sync $tok\$"; then
-            if tail -n +"$((before + 1))" "$log" | grep ' error' >&2; then
-                return 1
-            fi
-            return 0
-        fi
-        sleep 0.01
+    if ! printf '%s\n' "$@" "sync $tok $ack" >"$ctl"; then
+        exec {fd}<&-
+        return 1
+    fi
+    errs=""
+    while IFS= read -r -t 5 -u "$fd" line; do
+        case $line in
+            "sync $tok errors="*) errs=${line##*=}; break ;;
+        esac
     done
-    printf '# relay %s did not acknowledge "%s" within 5 s (%s tries)\n' "$name" "$*" "$i"
-    return 1
+    exec {fd}<&-
+    if [ -z "$errs" ]; then
+        printf '# relay %s did not acknowledge "%s" within 5 s\n' "$name" "$*"
+        return 1
+    fi
+    if [ "$errs" != 0 ]; then
+        grep ' error' "$(relay__f "$name" log)" | tail -n "$errs" >&2
+        return 1
+    fi
+    return 0
 }
 
 # relay_stat NAME KEY: the current value of one counter (up.dropped, down.forwarded,
@@ -143,6 +155,6 @@ relay_stop() {
         kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
     fi
     wait "$pid" 2>/dev/null
-    rm -f "$(relay__f "$name" pid)" "$(relay__f "$name" ctl)"
+    rm -f "$(relay__f "$name" pid)" "$(relay__f "$name" ctl)" "$(relay__f "$name" ack)"
     return 0
 }
