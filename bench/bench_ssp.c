@@ -73,7 +73,7 @@ k_subtract(void *p, const void *prefix)
     s->base += n;
 }
 static const struct state_ops keys_ops = {k_clone, k_free, k_equal, k_diff, k_apply,
-                                          k_subtract};
+                                          k_subtract, NULL};
 
 struct screen {
     uint32_t version, echo_ack;
@@ -109,7 +109,7 @@ sc_apply(void *p, const uint8_t *d, size_t n)
     return 0;
 }
 static const struct state_ops screen_ops = {sc_clone, k_free, sc_equal, sc_diff, sc_apply,
-                                            NULL};
+                                            NULL, NULL};
 
 static unsigned long errors; // transport calls that failed (there should be none)
 

@@ -199,8 +199,8 @@ pair_init(struct pair *p, uint64_t announce)
     memset(p, 0, sizeof(*p));
     p->ec = (struct end){&p->l, 0};
     p->es = (struct end){&p->l, 1};
-    struct transport_link lc = {&p->ec, l_send, l_has_remote, l_srtt, l_rto, NULL};
-    struct transport_link ls = {&p->es, l_send, l_has_remote, l_srtt, l_rto, NULL};
+    struct transport_link lc = {&p->ec, l_send, l_has_remote, l_srtt, l_rto, NULL, NULL};
+    struct transport_link ls = {&p->es, l_send, l_has_remote, l_srtt, l_rto, NULL, NULL};
     p->now = 1000000;
     p->c = transport_new(&ustream_ops, ustream_new(), &cterm_ops, cterm_new(80, 24), &lc,
                          TRANSPORT_MINDELAY_CLIENT_MS, p->now);

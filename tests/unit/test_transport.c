@@ -624,7 +624,7 @@ test_budget(void)
     memset(&s, 0, sizeof(s));
     memset(bytes, 'x', sizeof(bytes));
     struct end es = {&s, 1, true};
-    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL, NULL};
     uint64_t now = 1000000;
     struct transport *t = transport_new(&vops, xcalloc(1, sizeof(struct vstate)), &wops,
                                         xcalloc(1, sizeof(struct sstate)), &ls,
@@ -726,7 +726,7 @@ test_quench(void)
     static struct sim s;
     memset(&s, 0, sizeof(s));
     struct end es = {&s, 1, true};
-    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL};
+    struct transport_link ls = {&es, link_send, link_has_remote, link_srtt, link_rto, NULL, NULL};
     uint64_t now = 1000000;
     struct transport *t = transport_new(&vops, xcalloc(1, sizeof(struct vstate)), &sops,
                                         xcalloc(1, sizeof(struct sstate)), &ls,
