@@ -140,6 +140,7 @@ ssp_stats(const struct ssp *s)
 int
 ssp_recv(struct ssp *s, uint64_t now_ms)
 {
+    uint64_t roams = conn_stats(s->conn)->roams;
     /* Bounded per call so a flood cannot starve the rest of the loop. */
     for (int budget = 256; budget > 0; budget--) {
         const uint8_t *p;
@@ -169,6 +170,11 @@ ssp_recv(struct ssp *s, uint64_t now_ms)
         if (transport_recv(s->t, &ti, now_ms) != 0)
             s->stats.bad_instructions++;
     }
+    /* The server now sends to a new client address (it roamed): answer at once, so the
+     * client hears from us there without waiting for our next frame or heartbeat (ours:
+     * upstream waits; the client cannot tell). */
+    if (conn_stats(s->conn)->roams != roams)
+        transport_ack_now(s->t, now_ms);
     return 0;
 }
 

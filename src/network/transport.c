@@ -548,6 +548,12 @@ transport_set_probe_ms(struct transport *t, uint64_t probe_ms, bool flow_end)
     t->flow_end = flow_end;
 }
 
+void
+transport_ack_now(struct transport *t, uint64_t now_ms)
+{
+    t->next_ack_ms = MSH_MIN(t->next_ack_ms, now_ms);
+}
+
 uint64_t
 transport_duplicates(const struct transport *t)
 {

@@ -109,6 +109,9 @@ uint64_t transport_wait_ms(struct transport *t, uint64_t now_ms);
  * upstream's timing. */
 void transport_set_probe_ms(struct transport *t, uint64_t probe_ms, bool flow_end);
 
+/* Transmit at the next tick (an empty ack if nothing else is due). */
+void transport_ack_now(struct transport *t, uint64_t now_ms);
+
 void transport_start_shutdown(struct transport *t, uint64_t now_ms);
 bool transport_shutdown_in_progress(const struct transport *t);
 /* Our shutdown state was acknowledged by the peer. */
