@@ -11,6 +11,11 @@
  *   -o MS -c FIFO   outage mode: for each of the N letters, write "outage on" to the relay's
  *             control FIFO, wait MS/2, type the letter, wait MS/2, write "outage off" and
  *             time from that write until the letter shows (the resume time)
+ *   -R MS -c FIFO   roam mode: for each of the N samples, write "roam 127.0.0.K" (K = 20,
+ *             21, ...) to the relay's FIFO, then (with -K) type a letter at once and time
+ *             its echo, then wait MS; the relay's log says when the server reached each
+ *             new address ("server reached ... T ms after the roam")
+ *   -i S      idle mode: type nothing, just show what the server draws for S seconds
  *   -s SEED   seed of the pauses (default 1)   -v  print every sample
  * The remote side must echo what is typed at the cursor (a shell prompt, or `cat` on a
  * canonical-mode pty) and erase the line on Ctrl-U; the letters typed are a..z in turn,
@@ -214,11 +219,11 @@ int
 main(int argc, char **argv)
 {
     const char *ready = "$ ", *fifo = NULL;
-    long n = 50, gap = 150, timeout = 5000, outage = 0;
-    bool verbose = false;
+    long n = 50, gap = 150, timeout = 5000, outage = 0, roam = 0, idle = 0;
+    bool verbose = false, roam_type = false;
     int opt;
 
-    while ((opt = getopt(argc, argv, "r:n:g:w:o:c:s:v")) != -1) {
+    while ((opt = getopt(argc, argv, "r:n:g:w:o:c:s:vR:Ki:")) != -1) {
         switch (opt) {
         case 'r': ready = optarg; break;
         case 'n': n = strtol(optarg, NULL, 10); break;
@@ -228,16 +233,20 @@ main(int argc, char **argv)
         case 'c': fifo = optarg; break;
         case 's': rng = strtoull(optarg, NULL, 10) | 1; break;
         case 'v': verbose = true; break;
+        case 'R': roam = strtol(optarg, NULL, 10); break;
+        case 'K': roam_type = true; break;
+        case 'i': idle = strtol(optarg, NULL, 10); break;
         default:
             fprintf(stderr, "usage: bench_echo [-r TEXT] [-n N] [-g MS] [-w MS] "
-                            "[-o MS -c FIFO] [-s SEED] [-v] -- CLIENT [ARGS...]\n");
+                            "[-o MS -c FIFO | -R MS [-K] -c FIFO | -i S] [-s SEED] [-v] "
+                            "-- CLIENT [ARGS...]\n");
             return 2;
         }
     }
     if (optind >= argc || n < 1 || n > MAX_SAMPLES || gap < 0 || timeout < 1 ||
-        (outage > 0 && fifo == NULL)) {
+        ((outage > 0 || roam > 0) && fifo == NULL) || idle < 0 || idle > 86400) {
         fprintf(stderr, "bench_echo: want -- CLIENT [ARGS...], 1 <= n <= %d, "
-                        "and -c FIFO with -o\n", MAX_SAMPLES);
+                        "and -c FIFO with -o or -R\n", MAX_SAMPLES);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -265,6 +274,13 @@ main(int argc, char **argv)
         }
     }
     (void)pump(300); // let the first frames settle
+    if (idle > 0) {
+        (void)pump((double)idle * 1000);
+        finish_client();
+        printf("idle %ld s\n", idle);
+        emu_free(emu);
+        return 0;
+    }
 
     static double samples[MAX_SAMPLES];
     long got = 0, lost = 0, on_line = 0;
@@ -274,7 +290,17 @@ main(int argc, char **argv)
         int r = fb->cur_row, c = fb->cur_col;
         uint8_t ch = (uint8_t)('a' + i % 26);
         double t0;
-        if (outage > 0) {
+        if (roam > 0) {
+            char cmd[64];
+            snprintf(cmd, sizeof(cmd), "roam 127.0.0.%ld\n", 20 + i % 200);
+            ctl(fifo, cmd);
+            if (!roam_type) {
+                (void)pump((double)roam);
+                continue;
+            }
+            type_byte(ch);
+            t0 = now_ms();
+        } else if (outage > 0) {
             ctl(fifo, "outage on\n");
             (void)pump((double)outage / 2);
             type_byte(ch);
@@ -305,7 +331,7 @@ main(int argc, char **argv)
                     break;
             on_line = 0;
         }
-        (void)pump((double)gap * (0.5 + uniform()));
+        (void)pump(roam > 0 ? (double)roam : (double)gap * (0.5 + uniform()));
     }
     finish_client();
 

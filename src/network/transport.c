@@ -43,6 +43,7 @@ struct transport {
     bool sent_anything;
     uint64_t probe_ms;       /* 0: no probing in a silence */
     bool flow_end;           /* ack a flow of peer states that stops */
+    uint64_t flow_start_ms;  /* when the first peer state of the current flow came */
     uint64_t flow_last_ms;   /* when the newest peer state of the current flow came */
     unsigned flow_run;       /* peer states in the current flow */
     uint64_t flow_acked_ms;  /* when its end was acked (0: not yet) */
@@ -71,6 +72,16 @@ static size_t
 state_cost(const struct state_ops *ops, const void *s)
 {
     return ops->cost != NULL ? ops->cost(s) : 0;
+}
+
+/* A flow of peer states (at least 3, each within TRANSPORT_FLOW_GAP_MS of the last, for
+ * TRANSPORT_FLOW_MIN_MS or more) whose end we have not acked yet. A short burst (a
+ * top-like redraw every second) is no flow: acking each would double our datagrams. */
+static bool
+flowing(const struct transport *t)
+{
+    return t->flow_end && t->flow_run >= 3 && t->flow_acked_ms == 0 &&
+           t->flow_last_ms - t->flow_start_ms >= TRANSPORT_FLOW_MIN_MS;
 }
 
 /* No new state from the peer for TRANSPORT_SILENCE_MS, or none ever. */
@@ -236,7 +247,7 @@ calculate_timers(struct transport *t, uint64_t now_ms)
     /* A flow of peer states that stops short: the peer finished, or its datagrams go
      * where we no longer are (we roamed and it has not heard from the new address). One
      * ack tells it; it costs a datagram at the end of a burst of output. */
-    if (t->flow_end && t->flow_run >= 3 && t->flow_acked_ms == 0)
+    if (flowing(t))
         t->next_ack_ms =
             MSH_MIN(t->next_ack_ms, u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS));
 }
@@ -274,8 +285,7 @@ send_instr(struct transport *t, uint64_t old_num, uint64_t new_num, const struct
     if (new_num == TRANSPORT_SHUTDOWN_NUM)
         t->shutdown_tries++;
     /* The flow's end is told: no second ack for it. */
-    if (t->flow_run >= 3 && t->flow_acked_ms == 0 &&
-        u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS) <= now_ms)
+    if (flowing(t) && u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS) <= now_ms)
         t->flow_acked_ms = now_ms;
     t->last_ack_sent = t->ack_num;
     t->sent_anything = true;
@@ -497,12 +507,14 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
         t->next_ack_ms = now_ms;
     /* A state soon after we acked a flow's end means the flow goes on (the ack brought
      * the peer to our new address): its next stop is acked too. */
-    if (t->flow_acked_ms != 0 && u64_add(t->flow_acked_ms, TRANSPORT_FLOW_RESUME_MS) >= now_ms)
+    if (t->flow_acked_ms != 0 && u64_add(t->flow_acked_ms, TRANSPORT_FLOW_RESUME_MS) >= now_ms) {
         t->flow_run = MSH_MAX(t->flow_run, 3u);
-    else if (t->flow_run > 0 && u64_add(t->flow_last_ms, TRANSPORT_FLOW_GAP_MS) >= now_ms)
+    } else if (t->flow_run > 0 && u64_add(t->flow_last_ms, TRANSPORT_FLOW_GAP_MS) >= now_ms) {
         t->flow_run = t->flow_run < 1000 ? t->flow_run + 1 : t->flow_run;
-    else
+    } else {
         t->flow_run = 1;
+        t->flow_start_ms = now_ms;
+    }
     t->flow_acked_ms = 0;
     t->flow_last_ms = now_ms;
     t->ack_num = in->new_num;

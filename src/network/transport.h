@@ -32,8 +32,10 @@ struct wbuf;
                                                 (the peer's heartbeat is 3 s, plus slack) */
 #define TRANSPORT_PROBE_CLIENT_MS 500u       /* client: transmit this often in a silence */
 #define TRANSPORT_PROBE_SERVER_MS 1000u      /* server: the same, while it has an address */
-#define TRANSPORT_FLOW_GAP_MS 250u          /* peer states this close form a flow (the
-                                                longest frame interval is 250 ms) */
+#define TRANSPORT_FLOW_GAP_MS 400u          /* peer states this close form a flow (the
+                                                longest frame interval is 250 ms; a roam
+                                                interrupts one for about 300 ms) */
+#define TRANSPORT_FLOW_MIN_MS 500u          /* ... lasting at least this long */
 #define TRANSPORT_FLOW_END_MS 300u          /* a flow that stops this long gets an ack */
 #define TRANSPORT_FLOW_RESUME_MS 1000u      /* a state this soon after it: the flow goes on */
 #define TRANSPORT_DUP_LOSS 0.03              /* send small data twice above this loss */
@@ -103,7 +105,8 @@ uint64_t transport_wait_ms(struct transport *t, uint64_t now_ms);
  * TRANSPORT_ACK_INTERVAL_MS, so that whatever is pending reaches the peer within probe_ms
  * of the path's return; and answer the first state after one at once. With flow_end
  * (the client): when a flow of peer states (at least 3, each within
- * TRANSPORT_FLOW_GAP_MS of the last) stops for TRANSPORT_FLOW_END_MS, send one ack, so
+ * TRANSPORT_FLOW_GAP_MS of the last, over TRANSPORT_FLOW_MIN_MS or more) stops for
+ * TRANSPORT_FLOW_END_MS, send one ack, so
  * that a server whose datagrams go to an address we just left learns the new one
  * (roaming) within that time instead of at the next heartbeat. probe_ms 0 (the default):
  * upstream's timing. */

@@ -444,60 +444,77 @@ test_silence(uint64_t probe)
 }
 
 /* Ours, client side: a flow of server states that stops gets one ack TRANSPORT_FLOW_END_MS
- * after its last state (a roamed client's new address reaches the server), and only one. */
-static void
-test_flow_end(bool on)
+ * after its last state (a roamed client's new address reaches the server), and only one;
+ * a short burst (a top-like redraw) is no flow. */
+static struct transport *
+flow_client(struct sim *s, struct end *ec, bool on, uint64_t t0)
 {
-    static struct sim s;
-    memset(&s, 0, sizeof(s));
-    struct end ec = {&s, 0, true};
-    struct transport_link lc = {&ec, link_send, link_has_remote, link_srtt, link_rto, NULL, NULL};
-    uint64_t t0 = 1000000;
+    memset(s, 0, sizeof(*s));
+    *ec = (struct end){s, 0, true};
+    struct transport_link lc = {ec, link_send, link_has_remote, link_srtt, link_rto, NULL,
+                                NULL};
     struct transport *t = transport_new(&sops, xcalloc(1, sizeof(struct sstate)), &vops,
                                         xcalloc(1, sizeof(struct vstate)), &lc,
                                         TRANSPORT_MINDELAY_CLIENT_MS, t0);
     transport_set_probe_ms(t, TRANSPORT_PROBE_CLIENT_MS, on);
-    TEST_START(on ? "flow end: one ack 300 ms after a flow of server states stops"
-                  : "flow end off: nothing until the 3 s heartbeat");
     ASSERT_INT_EQ(transport_tick(t, t0), 0); // the first state
-    uint8_t d[4] = {0, 0, 0, 0};
-    for (uint64_t i = 1; i <= 4; i++) {
+    return t;
+}
+
+/* States num first..last from the server, every_ms apart from at_ms, each followed by a
+ * tick; then ticks every 5 ms for span_ms after the last one. */
+static void
+flow_feed(struct transport *t, uint64_t first, uint64_t last, uint64_t at_ms,
+          uint64_t every_ms, uint64_t span_ms)
+{
+    static uint8_t d[4];
+    uint64_t now = at_ms;
+    for (uint64_t i = first; i <= last; i++, now += every_ms) {
         d[3] = (uint8_t)i;
         struct transport_instr in = {i - 1, i, 1, 0, d, 4};
-        ASSERT_INT_EQ(transport_recv(t, &in, t0 + 50 * i), 0);
-        ASSERT_INT_EQ(transport_tick(t, t0 + 50 * i), 0);
+        ASSERT_INT_EQ(transport_recv(t, &in, now), 0);
+        ASSERT_INT_EQ(transport_tick(t, now), 0);
     }
-    uint64_t last = t0 + 200;
-    size_t before = s.n;
-    for (uint64_t x = last; x < last + 2990; x += 5)
+    for (uint64_t x = now - every_ms; x < now - every_ms + span_ms; x += 5)
         ASSERT_INT_EQ(transport_tick(t, x), 0);
-    ASSERT_INT_EQ(s.n - before, on ? 1 : 0); // the data ack went with the last state
+}
+
+static void
+test_flow_end(bool on)
+{
+    static struct sim s;
+    struct end ec;
+    uint64_t t0 = 1000000;
+    struct transport *t = flow_client(&s, &ec, on, t0);
+
+    TEST_START(on ? "flow end: one ack 300 ms after a 550 ms flow of server states stops"
+                  : "flow end off: nothing after the data ack until the 3 s heartbeat");
+    flow_feed(t, 1, 12, t0 + 50, 50, 2900); // states at t0+50 .. t0+600
+    uint64_t last = t0 + 600;
     if (on)
         ASSERT_U64_EQ(transport_sent_last_ms(t), last + TRANSPORT_FLOW_END_MS);
+    else
+        ASSERT_U64_EQ(transport_sent_last_ms(t), last + TRANSPORT_ACK_DELAY_MS - 50);
 
     TEST_START(on ? "flow end: a state soon after the ack resumes the flow; its stop is acked"
-                  : "flow end off: still nothing");
+                  : "flow end off: a state gets its data ack only");
     uint64_t now = last + TRANSPORT_FLOW_END_MS + 100;
-    d[3] = 5;
-    struct transport_instr in5 = {4, 5, 1, 0, d, 4};
-    ASSERT_INT_EQ(transport_recv(t, &in5, now), 0);
-    before = s.n;
-    for (uint64_t x = now; x < now + 2000; x += 5)
-        ASSERT_INT_EQ(transport_tick(t, x), 0);
-    // The data ack (ACK_DELAY), then the flow's end.
-    ASSERT_INT_EQ(s.n - before, on ? 2 : 1);
-    if (on)
-        ASSERT_U64_EQ(transport_sent_last_ms(t), now + TRANSPORT_FLOW_END_MS);
+    flow_feed(t, 13, 13, now, 50, 2000);
+    ASSERT_U64_EQ(transport_sent_last_ms(t),
+                  now + (on ? TRANSPORT_FLOW_END_MS : TRANSPORT_ACK_DELAY_MS));
 
-    TEST_START("flow end: a lone state long after is no flow: no extra ack");
-    now += 2000;
-    d[3] = 6;
-    struct transport_instr in6 = {5, 6, 1, 0, d, 4};
-    ASSERT_INT_EQ(transport_recv(t, &in6, now), 0);
-    before = s.n;
-    for (uint64_t x = now; x < now + 1000; x += 5)
-        ASSERT_INT_EQ(transport_tick(t, x), 0);
-    ASSERT_INT_EQ(s.n - before, 1); // the data ack only
+    TEST_START("flow end: a lone state long after is no flow: its data ack only");
+    now += 2500;
+    flow_feed(t, 14, 14, now, 50, 1000);
+    ASSERT_U64_EQ(transport_sent_last_ms(t), now + TRANSPORT_ACK_DELAY_MS);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    transport_free(t);
+
+    TEST_START("flow end: a short burst (3 states in 100 ms, a top-like redraw) is no flow");
+    t = flow_client(&s, &ec, on, t0);
+    flow_feed(t, 1, 3, t0 + 50, 50, 1000);
+    ASSERT_TRUE(transport_sent_last_ms(t) < t0 + 150 + TRANSPORT_FLOW_END_MS);
     for (size_t i = 0; i < s.n; i++)
         free(s.q[i].diff);
     transport_free(t);
