@@ -18,63 +18,9 @@
 #include "util/macros.h"
 #include "util/wbuf.h"
 #include "util/xmalloc.h"
+#include "sim_state.h"
 
-/* ---- states: an append-only keystroke stream, and a screen as (version, echo ack) ---- */
-struct keys {
-    size_t base, len;
-    char s[8192];
-};
-static void *
-k_clone(const void *p)
-{
-    return xmemdup(p, sizeof(struct keys));
-}
-static void
-k_free(void *p)
-{
-    free(p);
-}
-static bool
-k_equal(const void *a, const void *b)
-{
-    const struct keys *x = a, *y = b;
-    return x->base + x->len == y->base + y->len;
-}
-static int
-k_diff(const void *from, const void *to, struct wbuf *out)
-{
-    const struct keys *f = from, *t = to;
-    size_t fend = f->base + f->len, tend = t->base + t->len;
-    if (fend < t->base || fend > tend)
-        return MSH_ERR_FORMAT;
-    return wbuf_put(out, t->s + (fend - t->base), tend - fend);
-}
-static int
-k_apply(void *p, const uint8_t *d, size_t n)
-{
-    struct keys *s = p;
-    if (n > sizeof(s->s) - s->len)
-        return MSH_ERR_TOO_LARGE;
-    memcpy(s->s + s->len, d, n);
-    s->len += n;
-    return 0;
-}
-static void
-k_subtract(void *p, const void *prefix)
-{
-    struct keys *s = p;
-    const struct keys *q = prefix;
-    size_t cut = q->base + q->len;
-    if (cut <= s->base)
-        return;
-    size_t n = MSH_MIN(cut - s->base, s->len);
-    memmove(s->s, s->s + n, s->len - n);
-    s->len -= n;
-    s->base += n;
-}
-static const struct state_ops keys_ops = {k_clone, k_free, k_equal, k_diff, k_apply,
-                                          k_subtract, NULL};
-
+/* ---- states: the keystroke stream is sim_state.h's; a screen is (version, echo ack) ---- */
 struct screen {
     uint32_t version, echo_ack;
 };
@@ -108,7 +54,7 @@ sc_apply(void *p, const uint8_t *d, size_t n)
     s->echo_ack = (uint32_t)d[4] << 24 | (uint32_t)d[5] << 16 | (uint32_t)d[6] << 8 | d[7];
     return 0;
 }
-static const struct state_ops screen_ops = {sc_clone, k_free, sc_equal, sc_diff, sc_apply,
+static const struct state_ops screen_ops = {sc_clone, s_free, sc_equal, sc_diff, sc_apply,
                                             NULL, NULL};
 
 static unsigned long errors; // transport calls that failed (there should be none)
@@ -304,11 +250,11 @@ run(double loss, uint64_t delay_ms, unsigned nkeys, uint64_t outage_ms)
                                 ours ? link_loss : NULL};
     struct transport_link ls = {&s.e[1], link_send, link_has_remote, link_srtt, link_rto, NULL,
                                 ours ? link_loss : NULL};
-    s.t[0] = transport_new(&keys_ops, xcalloc(1, sizeof(struct keys)), &screen_ops,
+    s.t[0] = transport_new(&sops, xcalloc(1, sizeof(struct sstate)), &screen_ops,
                            xcalloc(1, sizeof(struct screen)), &lc,
                            TRANSPORT_MINDELAY_CLIENT_MS, now);
-    s.t[1] = transport_new(&screen_ops, xcalloc(1, sizeof(struct screen)), &keys_ops,
-                           xcalloc(1, sizeof(struct keys)), &ls,
+    s.t[1] = transport_new(&screen_ops, xcalloc(1, sizeof(struct screen)), &sops,
+                           xcalloc(1, sizeof(struct sstate)), &ls,
                            TRANSPORT_MINDELAY_SERVER_MS, now);
     if (ours) {
         transport_set_probe_ms(s.t[0], TRANSPORT_PROBE_CLIENT_MS, true);
@@ -329,8 +275,8 @@ run(double loss, uint64_t delay_ms, unsigned nkeys, uint64_t outage_ms)
                 outage_end = now + outage_ms + (uint64_t)(uniform() * 3000);
             } else {
                 char c = 'a';
-                struct keys *k = transport_current(s.t[0]);
-                (void)k_apply(k, (const uint8_t *)&c, 1);
+                struct sstate *k = transport_current(s.t[0]);
+                (void)s_apply(k, (const uint8_t *)&c, 1);
                 typed++;
                 t_key = now;
                 waiting = true;

@@ -47,6 +47,7 @@ struct transport {
     uint64_t flow_last_ms;   /* when the newest peer state of the current flow came */
     unsigned flow_run;       /* peer states in the current flow */
     uint64_t flow_acked_ms;  /* when its end was acked (0: not yet) */
+    uint64_t data_sent_ms;   /* when we last sent a non-empty diff (0: never) */
     uint64_t duplicates;
 
     /* Receiver (networktransport-impl.h), sorted by num. */
@@ -290,6 +291,8 @@ send_instr(struct transport *t, uint64_t old_num, uint64_t new_num, const struct
     t->last_ack_sent = t->ack_num;
     t->sent_anything = true;
     t->pending_data_ack = false;
+    if (in.diff_len > 0)
+        t->data_sent_ms = now_ms;
     return t->link.send(t->link.user, &in, now_ms);
 }
 
@@ -507,7 +510,12 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
         t->next_ack_ms = now_ms;
     /* A state soon after we acked a flow's end means the flow goes on (the ack brought
      * the peer to our new address): its next stop is acked too. */
-    if (t->flow_acked_ms != 0 && u64_add(t->flow_acked_ms, TRANSPORT_FLOW_RESUME_MS) >= now_ms) {
+    if (t->data_sent_ms != 0 && u64_add(t->data_sent_ms, TRANSPORT_FLOW_GAP_MS) >= now_ms) {
+        /* We are typing: the peer's states answer ours, and our own next keystroke
+         * carries our address; acking the end of each burst would only add datagrams. */
+        t->flow_run = 0;
+    } else if (t->flow_acked_ms != 0 &&
+               u64_add(t->flow_acked_ms, TRANSPORT_FLOW_RESUME_MS) >= now_ms) {
         t->flow_run = MSH_MAX(t->flow_run, 3u);
     } else if (t->flow_run > 0 && u64_add(t->flow_last_ms, TRANSPORT_FLOW_GAP_MS) >= now_ms) {
         t->flow_run = t->flow_run < 1000 ? t->flow_run + 1 : t->flow_run;

@@ -397,6 +397,6 @@ fi
 
 section "waiting for the background scenarios"
 n_join
-n_sanitizer_check
+m_sanitizer_check "$C_ASAN"
 h_log "took $(($(date +%s) - t0)) s"
 h_finish

@@ -120,6 +120,5 @@ while [ $# -ge 2 ]; do
     session "N$i" "$1" "$2"
     shift 2
 done
-n_sanitizer_check
-m_sanitizer_check
+m_sanitizer_check "$C_ASAN"
 h_finish

@@ -238,12 +238,23 @@ test_relay(void)
     msg_text = NULL;
 }
 
+/* A server on 127.0.0.1 (a free port, *sport) and a client that talks to it directly. */
+static void
+direct_pair(FILE *msgs, uint64_t t, struct conn **srv, struct conn **cli, uint16_t *sport)
+{
+    char what[128], port[16];
+    ASSERT_INT_EQ(conn_new_server(key, "127.0.0.1", 0, 0, msgs, t, srv, what, sizeof(what)),
+                  0);
+    ASSERT_INT_EQ(conn_port(*srv, sport), 0);
+    snprintf(port, sizeof(port), "%u", *sport);
+    ASSERT_INT_EQ(conn_new_client(key, "127.0.0.1", port, t, cli), 0);
+}
+
 static void
 test_roaming(void)
 {
     struct conn *srv = NULL, *cli = NULL;
     FILE *msgs = open_memstream(&msg_text, &msg_len);
-    char what[128], port[16];
     const uint8_t *p;
     size_t n;
     bool old;
@@ -251,11 +262,7 @@ test_roaming(void)
     int fds[CONN_MAX_FDS + 1];
     uint64_t t = 50000;
 
-    ASSERT_INT_EQ(conn_new_server(key, "127.0.0.1", 0, 0, msgs, t, &srv, what,
-                                  sizeof(what)), 0);
-    ASSERT_INT_EQ(conn_port(srv, &sport), 0);
-    snprintf(port, sizeof(port), "%u", sport);
-    ASSERT_INT_EQ(conn_new_client(key, "127.0.0.1", port, t, &cli), 0);
+    direct_pair(msgs, t, &srv, &cli, &sport);
 
     TEST_START("direct: both ways");
     ASSERT_INT_EQ(conn_send(cli, (const uint8_t *)"hi", 2, t), 0);
@@ -356,18 +363,13 @@ static void
 test_loss(void)
 {
     struct conn *srv = NULL, *cli = NULL;
-    char what[128], port[16];
     const uint8_t *p;
     size_t n;
     bool old;
     uint16_t sport;
     uint64_t t = 70000;
 
-    ASSERT_INT_EQ(conn_new_server(key, "127.0.0.1", 0, 0, NULL, t, &srv, what,
-                                  sizeof(what)), 0);
-    ASSERT_INT_EQ(conn_port(srv, &sport), 0);
-    snprintf(port, sizeof(port), "%u", sport);
-    ASSERT_INT_EQ(conn_new_client(key, "127.0.0.1", port, t, &cli), 0);
+    direct_pair(NULL, t, &srv, &cli, &sport);
 
     TEST_START("loss: none while every datagram arrives");
     for (int i = 0; i < 10; i++) {

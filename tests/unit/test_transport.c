@@ -6,77 +6,13 @@
 #include <string.h>
 
 #include "network/transport.h"
+#include "sim_state.h"
 #include "test.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/wbuf.h"
 #include "util/xmalloc.h"
 
-/* ---- a user-stream-like state: an append-only byte string with subtract ---- */
-struct sstate {
-    size_t base; /* bytes subtracted so far (absolute offset of s[0]) */
-    size_t len;
-    char s[4096];
-};
-
-static void *
-s_clone(const void *p)
-{
-    return xmemdup(p, sizeof(struct sstate));
-}
-static void
-s_free(void *p)
-{
-    free(p);
-}
-static bool
-s_equal(const void *a, const void *b)
-{
-    const struct sstate *x = a, *y = b;
-    return x->base + x->len == y->base + y->len; /* append-only: equal ends, equal streams */
-}
-static int
-s_diff(const void *from, const void *to, struct wbuf *out)
-{
-    const struct sstate *f = from, *t = to;
-    size_t fend = f->base + f->len, tend = t->base + t->len;
-    if (fend < t->base || fend > tend)
-        return MSH_ERR_FORMAT; /* from is not a prefix of to */
-    return wbuf_put(out, t->s + (fend - t->base), tend - fend);
-}
-static int
-s_apply(void *p, const uint8_t *d, size_t n)
-{
-    struct sstate *s = p;
-    if (n > sizeof(s->s) - s->len)
-        return MSH_ERR_TOO_LARGE;
-    memcpy(s->s + s->len, d, n);
-    s->len += n;
-    return 0;
-}
-static void
-s_subtract(void *p, const void *prefix)
-{
-    struct sstate *s = p;
-    const struct sstate *q = prefix;
-    size_t cut_to = q->base + q->len;
-    if (cut_to <= s->base)
-        return;
-    size_t n = cut_to - s->base;
-    if (n > s->len)
-        n = s->len;
-    memmove(s->s, s->s + n, s->len - n);
-    s->len -= n;
-    s->base += n;
-}
-static size_t
-s_cost(const void *p)
-{
-    (void)p;
-    return sizeof(struct sstate);
-}
-static const struct state_ops sops = {s_clone, s_free,     s_equal, s_diff,
-                                      s_apply, s_subtract, s_cost};
 
 /* The same stream, weighing 1 MiB per byte it holds, to reach LIMITS_RECV_BYTES with a
  * few states; it counts its applies (a refusal before applying costs none). */
@@ -515,6 +451,28 @@ test_flow_end(bool on)
     t = flow_client(&s, &ec, on, t0);
     flow_feed(t, 1, 3, t0 + 50, 50, 1000);
     ASSERT_TRUE(transport_sent_last_ms(t) < t0 + 150 + TRANSPORT_FLOW_END_MS);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    transport_free(t);
+
+    TEST_START("flow end: states that answer our typing are no flow (our keys carry us)");
+    t = flow_client(&s, &ec, on, t0);
+    uint64_t x = t0 + 50;
+    static uint8_t d[4];
+    for (uint64_t i = 1; i <= 12; i++, x += 50) {
+        if (i % 2 == 1) { // a key every 100 ms, its echo right after
+            ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"k", 1), 0);
+            ASSERT_INT_EQ(transport_tick(t, x - 20), 0);
+            ASSERT_INT_EQ(transport_tick(t, x - 19), 0);
+        }
+        d[3] = (uint8_t)i;
+        struct transport_instr in = {i - 1, i, transport_sent_last_num(t), 0, d, 4};
+        ASSERT_INT_EQ(transport_recv(t, &in, x), 0);
+        ASSERT_INT_EQ(transport_tick(t, x), 0);
+    }
+    for (uint64_t y = x; y < x + 1000; y += 5)
+        ASSERT_INT_EQ(transport_tick(t, y), 0);
+    ASSERT_TRUE(transport_sent_last_ms(t) < x - 50 + TRANSPORT_FLOW_END_MS);
     for (size_t i = 0; i < s.n; i++)
         free(s.q[i].diff);
     transport_free(t);

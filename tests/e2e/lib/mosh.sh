@@ -15,16 +15,19 @@ M_SAN_ENV=("ASAN_OPTIONS=log_path=$M_SAN_DIR/asan"
            "UBSAN_OPTIONS=log_path=$M_SAN_DIR/ubsan:print_stacktrace=1")
 mkdir -p "$M_HOME" "$M_SAN_DIR"
 
-# Fails (once per report file) if a sanitizer wrote anything; prints the reports.
+# m_sanitizer_check [DIR...]: fails (once per report file) if a sanitizer wrote anything
+# into $M_SAN_DIR and the DIRs given; prints the reports.
 m_sanitizer_check() {
-    local f found=0
-    for f in "$M_SAN_DIR"/*; do
-        [ -s "$f" ] || continue
-        found=1
-        h_fail "sanitizer report ${f##*/}:"
-        head -n 40 "$f" | sed 's/^/#   /'
+    local d f found=0
+    for d in "$M_SAN_DIR" "$@"; do
+        for f in "$d"/*; do
+            [ -s "$f" ] || continue
+            found=1
+            h_fail "sanitizer report ${f##*/}:"
+            head -n 40 "$f" | sed 's/^/#   /'
+        done
     done
-    [ "$found" -eq 0 ] && h_ok "no sanitizer reports from the servers"
+    [ "$found" -eq 0 ] && h_ok "no sanitizer reports from the programs under test"
     return 0
 }
 

@@ -93,16 +93,3 @@ n_join() {
     done
     N_BG=""
 }
-
-# n_sanitizer_check: any ASan/UBSan report of our programs is a failure.
-n_sanitizer_check() {
-    local f found=0
-    for f in "$C_ASAN"/*; do
-        [ -s "$f" ] || continue
-        found=1
-        h_fail "sanitizer report ${f##*/}:"
-        head -n 40 "$f" | sed 's/^/#   /'
-    done
-    [ "$found" -eq 0 ] && h_ok "no sanitizer reports from the programs under test"
-    return 0
-}
