@@ -77,12 +77,19 @@ state_cost(const struct state_ops *ops, const void *s)
 
 /* A flow of peer states (at least 3, each within TRANSPORT_FLOW_GAP_MS of the last, for
  * TRANSPORT_FLOW_MIN_MS or more) whose end we have not acked yet. A short burst (a
- * top-like redraw every second) is no flow: acking each would double our datagrams. */
+ * top-like redraw every second) is no flow: acking each would double our datagrams. A
+ * flow whose newest state came within TRANSPORT_FLOW_GAP_MS of our own last diff answers
+ * our typing: our next keystroke carries our address, and acking each typing pause would
+ * add datagrams. The states that answer our typing still count towards the flow's length,
+ * so the output of a command we typed is a flow TRANSPORT_FLOW_MIN_MS after its echo
+ * (not that long after the typing window closes: a roam then went unnoticed for 3 s). */
 static bool
 flowing(const struct transport *t)
 {
     return t->flow_end && t->flow_run >= 3 && t->flow_acked_ms == 0 &&
-           t->flow_last_ms - t->flow_start_ms >= TRANSPORT_FLOW_MIN_MS;
+           t->flow_last_ms - t->flow_start_ms >= TRANSPORT_FLOW_MIN_MS &&
+           (t->data_sent_ms == 0 ||
+            t->flow_last_ms > u64_add(t->data_sent_ms, TRANSPORT_FLOW_GAP_MS));
 }
 
 /* No new state from the peer for TRANSPORT_SILENCE_MS, or none ever. */
@@ -510,11 +517,7 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
         t->next_ack_ms = now_ms;
     /* A state soon after we acked a flow's end means the flow goes on (the ack brought
      * the peer to our new address): its next stop is acked too. */
-    if (t->data_sent_ms != 0 && u64_add(t->data_sent_ms, TRANSPORT_FLOW_GAP_MS) >= now_ms) {
-        /* We are typing: the peer's states answer ours, and our own next keystroke
-         * carries our address; acking the end of each burst would only add datagrams. */
-        t->flow_run = 0;
-    } else if (t->flow_acked_ms != 0 &&
+    if (t->flow_acked_ms != 0 &&
                u64_add(t->flow_acked_ms, TRANSPORT_FLOW_RESUME_MS) >= now_ms) {
         t->flow_run = MSH_MAX(t->flow_run, 3u);
     } else if (t->flow_run > 0 && u64_add(t->flow_last_ms, TRANSPORT_FLOW_GAP_MS) >= now_ms) {

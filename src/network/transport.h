@@ -105,8 +105,8 @@ uint64_t transport_wait_ms(struct transport *t, uint64_t now_ms);
  * TRANSPORT_ACK_INTERVAL_MS, so that whatever is pending reaches the peer within probe_ms
  * of the path's return; and answer the first state after one at once. With flow_end
  * (the client): when a flow of peer states (at least 3, each within
- * TRANSPORT_FLOW_GAP_MS of the last, over TRANSPORT_FLOW_MIN_MS or more, none within
- * TRANSPORT_FLOW_GAP_MS of our own last diff) stops for TRANSPORT_FLOW_END_MS, send one
+ * TRANSPORT_FLOW_GAP_MS of the last, over TRANSPORT_FLOW_MIN_MS or more, the newest more
+ * than TRANSPORT_FLOW_GAP_MS after our own last diff) stops for TRANSPORT_FLOW_END_MS, send one
  * ack, so that a server whose datagrams go to an address we just left learns the new one
  * (roaming) within that time instead of at the next heartbeat. probe_ms 0 (the default):
  * upstream's timing. */

@@ -476,6 +476,34 @@ test_flow_end(bool on)
     for (size_t i = 0; i < s.n; i++)
         free(s.q[i].diff);
     transport_free(t);
+
+    // A command typed (its echo at once), then its output: 650 ms of states, then nothing
+    // (the client roamed 700 ms after its Enter; found by e2e/net-ours R under load, where
+    // the first roam came before the output counted as a flow and the server kept sending
+    // to the old address until the 3 s heartbeat).
+    TEST_START("flow end: output that a typed command started is a flow from its echo");
+    t = flow_client(&s, &ec, on, t0);
+    ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"\r", 1), 0);
+    ASSERT_INT_EQ(transport_tick(t, t0 + 50), 0); // after the frame interval (RTT / 2)
+    ASSERT_INT_EQ(transport_tick(t, t0 + 51), 0); // and the client's mindelay
+    ASSERT_U64_EQ(transport_sent_last_ms(t), t0 + 51);
+    x = t0 + 60;
+    for (uint64_t i = 1; i <= 14; i++, x += 50) { // t0+60 .. t0+710
+        d[3] = (uint8_t)i;
+        struct transport_instr in = {i - 1, i, transport_sent_last_num(t), 0, d, 4};
+        ASSERT_INT_EQ(transport_recv(t, &in, x), 0);
+        ASSERT_INT_EQ(transport_tick(t, x), 0);
+    }
+    uint64_t end = x - 50;
+    for (uint64_t y = end; y < end + 2000; y += 5)
+        ASSERT_INT_EQ(transport_tick(t, y), 0);
+    if (on)
+        ASSERT_U64_EQ(transport_sent_last_ms(t), end + TRANSPORT_FLOW_END_MS);
+    else
+        ASSERT_TRUE(transport_sent_last_ms(t) <= end + TRANSPORT_ACK_DELAY_MS);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    transport_free(t);
 }
 
 /* Ours: a small diff goes out twice when the link reports loss above TRANSPORT_DUP_LOSS. */
