@@ -8,6 +8,7 @@
 #include "hostinput.pb-c.h"
 #include "network/pballoc.h"
 #include "statesync/ext.h"
+#include "statesync/ostream.h"
 #include "terminal/display.h"
 #include "util/err.h"
 #include "util/limits.h"
@@ -27,8 +28,12 @@ struct input_rec {
 struct cterm {
     struct emu *emu;
     uint64_t echo_ack;
-    uint64_t features; /* cmosh extension fields (statesync/ext.h) */
-    uint8_t tty_modes; /* EXT_ECHO_STATE: TTY_KNOWN | TTY_ECHO | TTY_ICANON; 0 = unknown */
+    /* cmosh extension fields (statesync/ext.h), all zero (unknown) for an upstream peer */
+    uint64_t features;
+    uint8_t tty_modes;       /* EXT_ECHO_STATE: TTY_KNOWN | TTY_ECHO | TTY_ICANON */
+    int exit_status;         /* EXT_EXIT_STATUS: 0..255, or -1 while unknown */
+    uint64_t input_written;  /* EXT_PIPE: stdin bytes written to the command */
+    struct ostream out;      /* EXT_PIPE: the command's output */
     /* Server side only; not part of the state (not cloned, not compared). */
     struct input_rec hist[CTERM_INPUT_HISTORY];
     size_t n_hist;
@@ -39,6 +44,7 @@ cterm_new(int cols, int rows)
 {
     struct cterm *c = xcalloc(1, sizeof(*c));
     c->emu = emu_new(cols, rows);
+    c->exit_status = -1;
     return c;
 }
 
@@ -48,6 +54,7 @@ cterm_free(struct cterm *c)
     if (c == NULL)
         return;
     emu_free(c->emu);
+    ostream_fini(&c->out);
     free(c);
 }
 
@@ -113,10 +120,70 @@ cterm_set_tty_modes(struct cterm *c, bool echo, bool icanon)
     return true;
 }
 
+void
+cterm_set_exit_status(struct cterm *c, int status)
+{
+    if ((c->features & EXT_EXIT_STATUS) && status >= 0 && status <= 255)
+        c->exit_status = status;
+}
+
+int
+cterm_exit_status(const struct cterm *c)
+{
+    return c->exit_status;
+}
+
+int
+cterm_output_append(struct cterm *c, const uint8_t *p, size_t n)
+{
+    if (!(c->features & EXT_PIPE))
+        return MSH_ERR_PROTO;
+    return ostream_put(&c->out, c->out.end, p, n);
+}
+
+uint64_t
+cterm_output_end(const struct cterm *c)
+{
+    return c->out.end;
+}
+
+uint64_t
+cterm_output_held(const struct cterm *c)
+{
+    return ostream_held(&c->out);
+}
+
+const uint8_t *
+cterm_output_bytes(const struct cterm *c, uint64_t from, size_t *len)
+{
+    return ostream_bytes(&c->out, from, len);
+}
+
+void
+cterm_output_consumed(const struct cterm *c, uint64_t upto)
+{
+    ostream_release_consumed(&c->out, upto);
+}
+
+void
+cterm_set_input_written(struct cterm *c, uint64_t n)
+{
+    if (c->features & EXT_PIPE)
+        c->input_written = n;
+}
+
+uint64_t
+cterm_input_written(const struct cterm *c)
+{
+    return c->input_written;
+}
+
 static bool
 ext_equal(const struct cterm *a, const struct cterm *b)
 {
-    return a->features == b->features && a->tty_modes == b->tty_modes;
+    return a->features == b->features && a->tty_modes == b->tty_modes &&
+           a->exit_status == b->exit_status && a->input_written == b->input_written &&
+           a->out.end == b->out.end;
 }
 
 void
@@ -169,6 +236,9 @@ op_clone(const void *p)
     c->echo_ack = s->echo_ack;
     c->features = s->features;
     c->tty_modes = s->tty_modes;
+    c->exit_status = s->exit_status;
+    c->input_written = s->input_written;
+    ostream_copy(&c->out, &s->out);
     return c;
 }
 
@@ -294,6 +364,25 @@ append_ext(const struct cterm *from, const struct cterm *to, struct wbuf *out)
         ext.has_tty_modes = 1;
         ext.tty_modes = to->tty_modes & TTY_WIRE;
     }
+    if (from->exit_status != to->exit_status && to->exit_status >= 0) {
+        ext.has_exit_status = 1;
+        ext.exit_status = (uint32_t)to->exit_status;
+    }
+    if (from->input_written != to->input_written) {
+        ext.has_input_written = 1;
+        ext.input_written = to->input_written;
+    }
+    if (from->out.end != to->out.end) {
+        /* The bytes between the two ends; the base must be an earlier state. */
+        size_t len;
+        const uint8_t *bytes = ostream_bytes(&to->out, from->out.end, &len);
+        if (from->out.end > to->out.end || bytes == NULL)
+            return MSH_ERR_FORMAT;
+        ext.has_output_offset = ext.has_output = 1;
+        ext.output_offset = from->out.end;
+        ext.output.data = (uint8_t *)(uintptr_t)bytes;
+        ext.output.len = len;
+    }
     ins.cmosh = &ext;
     return append_instructions(&ins, 1, out);
 }
@@ -382,6 +471,21 @@ op_apply(void *p, const uint8_t *diff, size_t len)
             /* Unknown bits are a later cmosh's; only ours are kept. */
             if (in->cmosh->has_tty_modes)
                 c->tty_modes = (uint8_t)(TTY_KNOWN | (in->cmosh->tty_modes & TTY_WIRE));
+            if (in->cmosh->has_exit_status) {
+                if (in->cmosh->exit_status > 255)
+                    goto out;
+                c->exit_status = (int)in->cmosh->exit_status;
+            }
+            if (in->cmosh->has_input_written)
+                c->input_written = in->cmosh->input_written;
+            if (in->cmosh->has_output) {
+                if (!in->cmosh->has_output_offset)
+                    goto out;
+                if ((r = ostream_put(&c->out, in->cmosh->output_offset,
+                                     in->cmosh->output.data, in->cmosh->output.len)) != 0)
+                    goto out;
+                r = MSH_ERR_FORMAT;
+            }
         }
     }
     r = 0;
@@ -395,7 +499,17 @@ static size_t
 op_cost(const void *p)
 {
     const struct cterm *c = p;
-    return sizeof(*c) + emu_bytes(c->emu);
+    return sizeof(*c) + emu_bytes(c->emu) + ostream_cost(&c->out);
+}
+
+/* Sender side: the client acknowledged `prefix`, so its output need not be kept (the
+ * user stream's subtract, for the output stream; nothing on the wire changes). */
+static void
+op_subtract(void *p, const void *pprefix)
+{
+    struct cterm *c = p;
+    const struct cterm *prefix = pprefix;
+    ostream_release_acked(&c->out, prefix->out.end);
 }
 
 const struct state_ops cterm_ops = {
@@ -404,6 +518,6 @@ const struct state_ops cterm_ops = {
     .equal = op_equal,
     .diff = op_diff,
     .apply = op_apply,
-    .subtract = NULL,
+    .subtract = op_subtract,
     .cost = op_cost,
 };

@@ -9,6 +9,7 @@
 #ifndef MSH_STATESYNC_CTERM_H
 #define MSH_STATESYNC_CTERM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,25 @@ enum cterm_mode cterm_icanon_state(const struct cterm *c);
 /* Server side: records the modes, only when the answer has EXT_ECHO_STATE (so a client
  * that did not announce it never gets the field). True if they changed. */
 bool cterm_set_tty_modes(struct cterm *c, bool echo, bool icanon);
+
+/* EXT_EXIT_STATUS: the command's exit status (0..255, 128 + signal for a signal), -1
+ * while unknown. The server sets it (only when answered) just before its shutdown. */
+void cterm_set_exit_status(struct cterm *c, int status);
+int cterm_exit_status(const struct cterm *c);
+
+/* EXT_PIPE: the command's output as a byte stream (statesync/ostream.h). Server: appends
+ * pty output (MSH_ERR_PROTO unless the answer has EXT_PIPE; MSH_ERR_TOO_LARGE past
+ * LIMITS_OSTREAM_HELD); cterm_output_held is then the output the client has not yet
+ * acknowledged. Client: the bytes from `from` to the end, borrowed until the next
+ * received state; cterm_output_consumed says they were written (memory is released). */
+int cterm_output_append(struct cterm *c, const uint8_t *p, size_t n) WARN_UNUSED_RESULT;
+uint64_t cterm_output_end(const struct cterm *c);
+uint64_t cterm_output_held(const struct cterm *c);
+const uint8_t *cterm_output_bytes(const struct cterm *c, uint64_t from, size_t *len);
+void cterm_output_consumed(const struct cterm *c, uint64_t upto);
+/* EXT_PIPE: stdin bytes the server wrote to the command (the client's input credit). */
+void cterm_set_input_written(struct cterm *c, uint64_t n);
+uint64_t cterm_input_written(const struct cterm *c);
 
 /* Server side (§5.10): user state n reached the pty at now_ms. */
 void cterm_register_input(struct cterm *c, uint64_t n, uint64_t now_ms);

@@ -11,11 +11,15 @@
 
 #define EXT_HELLO (UINT64_C(1) << 0)      /* the handshake itself: "I speak cmosh extensions" */
 #define EXT_ECHO_STATE (UINT64_C(1) << 1) /* HostExt.tty_modes: the pty's ECHO and ICANON */
+#define EXT_EXIT_STATUS (UINT64_C(1) << 2) /* HostExt.exit_status in the final state */
+#define EXT_PIPE (UINT64_C(1) << 3)       /* a request: run the session as a pipe; output
+                                             as a byte stream, stdin with its end */
 
 /* What this build's server implements (it answers with announced & EXT_SERVER). */
-#define EXT_SERVER (EXT_HELLO | EXT_ECHO_STATE)
-/* What this build's client understands (it announces these). */
-#define EXT_CLIENT (EXT_HELLO | EXT_ECHO_STATE)
+#define EXT_SERVER (EXT_HELLO | EXT_ECHO_STATE | EXT_EXIT_STATUS | EXT_PIPE)
+/* What this build's client understands (it announces these; EXT_PIPE only in pipe
+ * mode, since it asks for a different session). */
+#define EXT_CLIENT (EXT_HELLO | EXT_ECHO_STATE | EXT_EXIT_STATUS)
 
 /* The server's answer to an announcement: the announced bits it implements; 0 (no answer)
  * to anything that is not a cmosh announcement. */

@@ -15,7 +15,10 @@
 struct ustream {
     struct ustream_ev *ev;
     size_t n, cap;
-    uint64_t features; /* sticky cmosh extension fields: never subtracted */
+    /* sticky cmosh extension fields: never subtracted */
+    uint64_t features;
+    bool input_end;          /* EXT_PIPE: stdin ended after the last byte event */
+    uint64_t output_written; /* EXT_PIPE: output bytes the client wrote to its stdout */
 };
 
 struct ustream *
@@ -81,10 +84,35 @@ ustream_features(const struct ustream *s)
     return s->features;
 }
 
+void
+ustream_set_input_end(struct ustream *s)
+{
+    s->input_end = true;
+}
+
+bool
+ustream_input_end(const struct ustream *s)
+{
+    return s->input_end;
+}
+
+void
+ustream_set_output_written(struct ustream *s, uint64_t n)
+{
+    s->output_written = n;
+}
+
+uint64_t
+ustream_output_written(const struct ustream *s)
+{
+    return s->output_written;
+}
+
 static bool
 ext_equal(const struct ustream *a, const struct ustream *b)
 {
-    return a->features == b->features;
+    return a->features == b->features && a->input_end == b->input_end &&
+           a->output_written == b->output_written;
 }
 
 size_t
@@ -115,6 +143,8 @@ op_clone(const void *p)
     const struct ustream *s = p;
     struct ustream *c = xcalloc(1, sizeof(*c));
     c->features = s->features;
+    c->input_end = s->input_end;
+    c->output_written = s->output_written;
     if (s->n) {
         c->ev = xmemdup(s->ev, s->n * sizeof(*s->ev));
         c->n = c->cap = s->n;
@@ -209,8 +239,18 @@ op_diff(const void *pfrom, const void *pto, struct wbuf *out)
     if (ext_changed) {
         client_buffers__instruction__init(&ins[n_ins]);
         cmosh__client_ext__init(&ext);
-        ext.has_features = 1;
-        ext.features = to->features;
+        if (from->features != to->features) {
+            ext.has_features = 1;
+            ext.features = to->features;
+        }
+        if (from->input_end != to->input_end) {
+            ext.has_input_end = 1;
+            ext.input_end = to->input_end;
+        }
+        if (from->output_written != to->output_written) {
+            ext.has_output_written = 1;
+            ext.output_written = to->output_written;
+        }
         ins[n_ins++].cmosh = &ext;
     }
     for (size_t i = 0; i < n_ins; i++)
@@ -273,6 +313,10 @@ op_apply(void *p, const uint8_t *diff, size_t len)
         } else if (in->cmosh != NULL) {
             if (in->cmosh->has_features)
                 s->features = in->cmosh->features;
+            if (in->cmosh->has_input_end)
+                s->input_end = in->cmosh->input_end;
+            if (in->cmosh->has_output_written)
+                s->output_written = in->cmosh->output_written;
         }
     }
     r = 0;

@@ -9,6 +9,7 @@
 #ifndef MSH_STATESYNC_USTREAM_H
 #define MSH_STATESYNC_USTREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,12 @@ int ustream_push_resize(struct ustream *s, int32_t cols, int32_t rows) WARN_UNUS
  * the first state is sent. */
 void ustream_set_features(struct ustream *s, uint64_t bits);
 uint64_t ustream_features(const struct ustream *s);
+/* EXT_PIPE: stdin ended (set after its last bytes were pushed; for good). */
+void ustream_set_input_end(struct ustream *s);
+bool ustream_input_end(const struct ustream *s);
+/* EXT_PIPE: output bytes written to stdout so far (the server's output credit). */
+void ustream_set_output_written(struct ustream *s, uint64_t n);
+uint64_t ustream_output_written(const struct ustream *s);
 
 size_t ustream_len(const struct ustream *s);
 /* Borrowed: valid until s next changes. */

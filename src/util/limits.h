@@ -26,6 +26,20 @@
 #define LIMITS_USER_DECODE_RATIO 20         /* honest: up to 18 for keystrokes alternating
                                                with resizes, 14 for resizes alone */
 
+/* Pipe mode (cmosh extension EXT_PIPE, proto/EXTENSIONS.md). */
+#define LIMITS_PIPE_UNACKED (1u << 20)      /* server: output not yet acknowledged by the
+                                               client; past it the server stops reading
+                                               the pty (the command blocks as on a full
+                                               pipe). Also the most one resend carries */
+#define LIMITS_PIPE_UNWRITTEN (4u << 20)    /* server: output the client has received but
+                                               not yet written to its stdout (a slow
+                                               reader); past it the pty is not read either */
+#define LIMITS_PIPE_INPUT (256u * 1024)     /* client: stdin bytes sent but not yet written
+                                               to the command's stdin; past it stdin is not
+                                               read (the server holds at most this) */
+#define LIMITS_OSTREAM_HELD (8u << 20)      /* output bytes one side holds; a peer diff past
+                                               it is refused (honest: the two caps above) */
+
 /* Terminal (protocol.md §9, style.md §7). */
 #define LIMITS_FB_COLS 2000                 /* widest screen accepted from a peer resize */
 #define LIMITS_FB_ROWS 1000                 /* tallest screen accepted from a peer resize */

@@ -20,6 +20,7 @@
 #include "util/err.h"
 #include "util/wbuf.h"
 #include "util/xmalloc.h"
+#include "simlink.h"
 
 static void
 test_encodings(void)
@@ -101,23 +102,7 @@ test_encodings(void)
     wbuf_free(w);
 }
 
-/* ---- two transports and a scripted link: the test decides what arrives ---- */
-
-struct pkt {
-    struct transport_instr in;
-    uint8_t *diff;
-};
-
-struct link {
-    struct pkt q[2][256]; /* [0]: to the client, [1]: to the server */
-    size_t n[2];
-    unsigned host_ext_seen; /* HostMessages that carried field 1000 */
-};
-
-struct end {
-    struct link *l;
-    int me; /* 0: client, 1: server */
-};
+/* ---- two real transports over a simulated link (tests/unit/simlink.h) ---- */
 
 static bool
 host_has_ext(const uint8_t *d, size_t len)
@@ -136,127 +121,90 @@ host_has_ext(const uint8_t *d, size_t len)
     return found;
 }
 
-static int
-l_send(void *user, const struct transport_instr *in, uint64_t now)
-{
-    struct end *e = user;
-    struct link *l = e->l;
-    int to = !e->me;
-    (void)now;
-    if (e->me == 1 && in->diff_len > 0 && host_has_ext(in->diff, in->diff_len))
-        l->host_ext_seen++;
-    if (l->n[to] == ARRAY_LEN(l->q[to]))
-        return 0;
-    struct pkt *p = &l->q[to][l->n[to]++];
-    p->in = *in;
-    p->diff = in->diff_len ? xmemdup(in->diff, in->diff_len) : NULL;
-    p->in.diff = p->diff;
-    return 0;
-}
-static bool
-l_has_remote(void *user)
-{
-    (void)user;
-    return true;
-}
-static double
-l_srtt(void *user)
-{
-    (void)user;
-    return 50.0;
-}
-static uint64_t
-l_rto(void *user)
-{
-    (void)user;
-    return 200;
-}
-
-/* Delivers (or, with drop, discards) everything queued towards `to`. */
-static void
-flush(struct link *l, struct transport *t, int to, bool drop, uint64_t now)
-{
-    for (size_t i = 0; i < l->n[to]; i++) {
-        if (!drop)
-            ASSERT_INT_EQ(transport_recv(t, &l->q[to][i].in, now), 0);
-        free(l->q[to][i].diff);
-    }
-    l->n[to] = 0;
-}
-
 struct pair {
-    struct link l;
-    struct end ec, es;
-    struct transport *c, *s;
+    struct simlink l;
+    struct simlink_end ec, es;
+    struct transport *t[2]; /* [0] the client, [1] the server */
     uint64_t now;
     uint64_t srv_last_num;
+    unsigned host_ext_seen; /* HostMessages that carried field 1000 */
     struct wbuf *w;
 };
+
+static void
+spy(void *user, int from, const struct transport_instr *in)
+{
+    struct pair *p = user;
+    if (from == 1 && in->diff_len > 0 && host_has_ext(in->diff, in->diff_len))
+        p->host_ext_seen++;
+}
 
 static void
 pair_init(struct pair *p, uint64_t announce)
 {
     memset(p, 0, sizeof(*p));
-    p->ec = (struct end){&p->l, 0};
-    p->es = (struct end){&p->l, 1};
-    struct transport_link lc = {&p->ec, l_send, l_has_remote, l_srtt, l_rto, NULL, NULL};
-    struct transport_link ls = {&p->es, l_send, l_has_remote, l_srtt, l_rto, NULL, NULL};
+    p->l.rng = 88172645463325252ull;
+    p->l.spy = spy;
+    p->l.spy_user = p;
+    p->ec = (struct simlink_end){&p->l, 0};
+    p->es = (struct simlink_end){&p->l, 1};
+    struct transport_link lc = simlink_link(&p->ec), ls = simlink_link(&p->es);
     p->now = 1000000;
-    p->c = transport_new(&ustream_ops, ustream_new(), &cterm_ops, cterm_new(80, 24), &lc,
-                         TRANSPORT_MINDELAY_CLIENT_MS, p->now);
-    p->s = transport_new(&cterm_ops, cterm_new(80, 24), &ustream_ops, ustream_new(), &ls,
-                         TRANSPORT_MINDELAY_SERVER_MS, p->now);
+    p->t[0] = transport_new(&ustream_ops, ustream_new(), &cterm_ops, cterm_new(80, 24), &lc,
+                            TRANSPORT_MINDELAY_CLIENT_MS, p->now);
+    p->t[1] = transport_new(&cterm_ops, cterm_new(80, 24), &ustream_ops, ustream_new(), &ls,
+                            TRANSPORT_MINDELAY_SERVER_MS, p->now);
     p->w = wbuf_new(1 << 20);
     /* what stm.c does: announce, then the first resize, in state 1 */
-    ustream_set_features(transport_current(p->c), announce);
-    ASSERT_INT_EQ(ustream_push_resize(transport_current(p->c), 80, 24), 0);
+    ustream_set_features(transport_current(p->t[0]), announce);
+    ASSERT_INT_EQ(ustream_push_resize(transport_current(p->t[0]), 80, 24), 0);
 }
 
 /* What serve.c does with a new remote state: consume it, answer an announcement. */
 static void
 server_app(struct pair *p, bool answers)
 {
-    if (transport_remote_num(p->s) == p->srv_last_num)
+    struct transport *s = p->t[1];
+    if (transport_remote_num(s) == p->srv_last_num)
         return;
-    p->srv_last_num = transport_remote_num(p->s);
+    p->srv_last_num = transport_remote_num(s);
     wbuf_reset(p->w);
-    ASSERT_INT_EQ(transport_remote_diff(p->s, p->w), 0);
-    uint64_t answer = ext_answer(ustream_features(transport_remote(p->s)));
-    if (answers && answer != 0 && cterm_features(transport_current(p->s)) == 0)
-        cterm_set_features(transport_current(p->s), answer);
+    ASSERT_INT_EQ(transport_remote_diff(s, p->w), 0);
+    uint64_t answer = ext_answer(ustream_features(transport_remote(s)));
+    if (answers && answer != 0 && cterm_features(transport_current(s)) == 0)
+        cterm_set_features(transport_current(s), answer);
     /* serve.c reads the pty's modes before every send; here the "pty" has echo off */
-    (void)cterm_set_tty_modes(transport_current(p->s), false, true);
+    (void)cterm_set_tty_modes(transport_current(s), false, true);
 }
 
-/* Runs both ends for ms of simulated time, 10 ms per step, delivering everything unless
- * the drop flags say otherwise. */
+/* Runs both ends for ms of simulated time, 10 ms per step, without delay; `lost` drops
+ * everything sent meanwhile. */
 static void
-pair_run(struct pair *p, uint64_t ms, bool drop_to_server, bool drop_to_client, bool answers)
+pair_run(struct pair *p, uint64_t ms, bool lost, bool answers)
 {
+    p->l.loss_pct = lost ? 100 : 0;
     for (uint64_t end = p->now + ms; p->now < end; p->now += 10) {
-        ASSERT_INT_EQ(transport_tick(p->c, p->now), 0);
-        flush(&p->l, p->s, 1, drop_to_server, p->now);
+        ASSERT_INT_EQ(transport_tick(p->t[0], p->now), 0);
+        simlink_deliver(&p->l, p->t, p->now);
         server_app(p, answers);
-        ASSERT_INT_EQ(transport_tick(p->s, p->now), 0);
-        flush(&p->l, p->c, 0, drop_to_client, p->now);
+        ASSERT_INT_EQ(transport_tick(p->t[1], p->now), 0);
+        simlink_deliver(&p->l, p->t, p->now);
     }
 }
 
 static void
 pair_free(struct pair *p)
 {
-    for (int i = 0; i < 2; i++)
-        for (size_t k = 0; k < p->l.n[i]; k++)
-            free(p->l.q[i][k].diff);
-    transport_free(p->c);
-    transport_free(p->s);
+    simlink_free(&p->l);
+    transport_free(p->t[0]);
+    transport_free(p->t[1]);
     wbuf_free(p->w);
 }
 
 static void
 type(struct pair *p, const char *s)
 {
-    ASSERT_INT_EQ(ustream_push_bytes(transport_current(p->c), (const uint8_t *)s, strlen(s)),
+    ASSERT_INT_EQ(ustream_push_bytes(transport_current(p->t[0]), (const uint8_t *)s, strlen(s)),
                   0);
 }
 
@@ -267,46 +215,46 @@ test_handshake(void)
 
     TEST_START("handshake: the first state is lost; the resend carries the announcement");
     pair_init(&p, EXT_CLIENT);
-    pair_run(&p, 100, true, false, true);
-    ASSERT_U64_EQ(transport_remote_num(p.s), 0);
-    pair_run(&p, 4000, false, false, true); /* the 3 s heartbeat resends state 1 */
-    ASSERT_U64_EQ(ustream_features(transport_remote(p.s)), EXT_CLIENT);
-    ASSERT_U64_EQ(cterm_features(transport_current(p.s)), ext_answer(EXT_CLIENT));
-    ASSERT_U64_EQ(cterm_features(transport_remote(p.c)), ext_answer(EXT_CLIENT));
-    ASSERT_INT_EQ(cterm_echo_state(transport_remote(p.c)), CTERM_MODE_OFF);
-    ASSERT_INT_EQ(cterm_icanon_state(transport_remote(p.c)), CTERM_MODE_ON);
+    pair_run(&p, 100, true, true);
+    ASSERT_U64_EQ(transport_remote_num(p.t[1]), 0);
+    pair_run(&p, 4000, false, true); /* the 3 s heartbeat resends state 1 */
+    ASSERT_U64_EQ(ustream_features(transport_remote(p.t[1])), EXT_CLIENT);
+    ASSERT_U64_EQ(cterm_features(transport_current(p.t[1])), ext_answer(EXT_CLIENT));
+    ASSERT_U64_EQ(cterm_features(transport_remote(p.t[0])), ext_answer(EXT_CLIENT));
+    ASSERT_INT_EQ(cterm_echo_state(transport_remote(p.t[0])), CTERM_MODE_OFF);
+    ASSERT_INT_EQ(cterm_icanon_state(transport_remote(p.t[0])), CTERM_MODE_ON);
 
     TEST_START("handshake: survives acknowledgement and prefix subtraction on both ends");
     type(&p, "echo hi\r");
-    pair_run(&p, 500, false, false, true);
+    pair_run(&p, 500, false, true);
     type(&p, "ls\r");
-    pair_run(&p, 500, true, true, true); /* lost both ways: resent against front */
-    pair_run(&p, 4000, false, false, true);
-    ASSERT_INT_EQ(transport_sent_count(p.c), 1); /* everything acknowledged */
-    ASSERT_INT_EQ(ustream_len(transport_current(p.c)), 0); /* subtracted */
-    ASSERT_U64_EQ(ustream_features(transport_current(p.c)), EXT_CLIENT);
-    ASSERT_U64_EQ(ustream_features(transport_remote(p.s)), EXT_CLIENT);
-    ASSERT_U64_EQ(cterm_features(transport_remote(p.c)), ext_answer(EXT_CLIENT));
-    ASSERT_TRUE(p.l.host_ext_seen > 0);
+    pair_run(&p, 500, true, true); /* lost both ways: resent against front */
+    pair_run(&p, 4000, false, true);
+    ASSERT_INT_EQ(transport_sent_count(p.t[0]), 1); /* everything acknowledged */
+    ASSERT_INT_EQ(ustream_len(transport_current(p.t[0])), 0); /* subtracted */
+    ASSERT_U64_EQ(ustream_features(transport_current(p.t[0])), EXT_CLIENT);
+    ASSERT_U64_EQ(ustream_features(transport_remote(p.t[1])), EXT_CLIENT);
+    ASSERT_U64_EQ(cterm_features(transport_remote(p.t[0])), ext_answer(EXT_CLIENT));
+    ASSERT_TRUE(p.host_ext_seen > 0);
     pair_free(&p);
 
     TEST_START("handshake: a client that did not announce never sees field 1000");
     pair_init(&p, 0);
-    pair_run(&p, 500, false, false, true);
+    pair_run(&p, 500, false, true);
     type(&p, "echo hi\r");
-    pair_run(&p, 4000, false, false, true);
-    ASSERT_TRUE(transport_remote_num(p.c) > 0);
-    ASSERT_U64_EQ(cterm_features(transport_current(p.s)), 0);
-    ASSERT_INT_EQ(p.l.host_ext_seen, 0);
+    pair_run(&p, 4000, false, true);
+    ASSERT_TRUE(transport_remote_num(p.t[0]) > 0);
+    ASSERT_U64_EQ(cterm_features(transport_current(p.t[1])), 0);
+    ASSERT_INT_EQ(p.host_ext_seen, 0);
     pair_free(&p);
 
     TEST_START("handshake: a server that does not answer (upstream's) leaves no extension");
     pair_init(&p, EXT_CLIENT);
-    pair_run(&p, 500, false, false, false);
-    ASSERT_TRUE(transport_remote_num(p.c) > 0);
-    ASSERT_U64_EQ(cterm_features(transport_remote(p.c)), 0);
-    ASSERT_INT_EQ(cterm_echo_state(transport_remote(p.c)), CTERM_MODE_UNKNOWN);
-    ASSERT_INT_EQ(p.l.host_ext_seen, 0);
+    pair_run(&p, 500, false, false);
+    ASSERT_TRUE(transport_remote_num(p.t[0]) > 0);
+    ASSERT_U64_EQ(cterm_features(transport_remote(p.t[0])), 0);
+    ASSERT_INT_EQ(cterm_echo_state(transport_remote(p.t[0])), CTERM_MODE_UNKNOWN);
+    ASSERT_INT_EQ(p.host_ext_seen, 0);
     pair_free(&p);
 }
 
