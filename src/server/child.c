@@ -4,6 +4,7 @@
 #include "server/child.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -107,6 +108,58 @@ warn_detached(const char *own_entry)
     }
 }
 
+/* True for a pipe release on ctl, false for a line on the pty. */
+static bool
+wait_release(int ctl)
+{
+    for (;;) {
+        struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {ctl, POLLIN, 0}};
+        if (poll(p, ctl >= 0 ? 2 : 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            die("poll");
+        }
+        char c;
+        if (ctl >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t r = read(ctl, &c, 1);
+            if (r == 1 && c == CHILD_RELEASE_PIPE)
+                return true;
+            if (r <= 0 && !(r < 0 && errno == EINTR))
+                ctl = -1; /* closed: a terminal release follows on the pty */
+        }
+        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t r = read(STDIN_FILENO, &c, 1);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0) {
+                fprintf(stderr, "mosh-server child: parent signal: %s\n",
+                        r == 0 ? "end of file" : strerror(errno));
+                exit(1);
+            }
+            if (c == '\n')
+                return false;
+        }
+    }
+}
+
+/* The pty passes output through untouched (what a pipe would get) and ctl is stdin. */
+static void
+enter_pipe_mode(int ctl)
+{
+    struct termios tio;
+    if (tcgetattr(STDOUT_FILENO, &tio) < 0)
+        die("tcgetattr");
+    tio.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL | ICANON | IEXTEN);
+    tio.c_oflag &= ~(tcflag_t)OPOST;
+    if (tcsetattr(STDOUT_FILENO, TCSANOW, &tio) < 0)
+        die("tcsetattr");
+    if (dup2(ctl, STDIN_FILENO) < 0)
+        die("dup2");
+    close(ctl);
+    if (setenv("TERM", "dumb", 1) < 0)
+        die("setenv");
+}
+
 void
 child_run(const struct child_spec *spec)
 {
@@ -125,8 +178,15 @@ child_run(const struct child_spec *spec)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     closelog();
-    /* The UDP socket and anything inherited must not leak into the user's session. */
-    fdio_close_from(3);
+    /* The UDP socket and anything inherited must not leak into the user's session; the
+     * release pipe moves to fd 3 first. */
+    int ctl = -1;
+    if (spec->ctl_fd >= 0) {
+        ctl = 3;
+        if (spec->ctl_fd != ctl && dup2(spec->ctl_fd, ctl) < 0)
+            die("dup2");
+    }
+    fdio_close_from(ctl >= 0 ? ctl + 1 : 3);
 
     /* Character erase of multibyte characters needs IUTF8 (upstream HAVE_IUTF8). */
     if (tcgetattr(STDIN_FILENO, &tio) < 0)
@@ -151,21 +211,12 @@ child_run(const struct child_spec *spec)
     }
     fflush(stdout);
 
-    /* The server releases us with one line once the first client state arrived, so the
-     * shell's first output goes to a client that is there to see it. */
-    for (;;) {
-        char c;
-        ssize_t r = read(STDIN_FILENO, &c, 1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            fprintf(stderr, "mosh-server child: parent signal: %s\n",
-                    r == 0 ? "end of file" : strerror(errno));
-            exit(1);
-        }
-        if (c == '\n')
-            break;
-    }
+    /* The server releases us once the first client state arrived, so the shell's first
+     * output goes to a client that is there to see it (child.h). */
+    if (wait_release(ctl))
+        enter_pipe_mode(ctl);
+    else if (ctl >= 0)
+        close(ctl);
 
     setrlimit(RLIMIT_CORE, &spec->core);
     execvp(spec->path, spec->argv);

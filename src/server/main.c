@@ -2,6 +2,7 @@
 /* mosh-server: command line, locale, bind, MOSH CONNECT, detach, forkpty, serve
  * (protocol.md §7.4, §7.6; command-line compatible with upstream 1.4.0). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pty.h>
 #include <pwd.h>
@@ -350,21 +351,36 @@ server_main(int argc, char **argv)
     char utmp_entry[64];
     snprintf(utmp_entry, sizeof(utmp_entry), "mosh [%ld]", (long)getpid());
     int master = -1;
+    /* The release pipe, which becomes the command's stdin in a pipe session (child.h). */
+    int ctl[2];
+    if (pipe(ctl) != 0) {
+        perror("pipe");
+        return 1;
+    }
     pid_t child = forkpty(&master, NULL, NULL, &ws);
     if (child < 0) {
         perror("forkpty");
         return 1;
     }
     if (child == 0) {
+        close(ctl[1]);
         struct child_spec spec = {command_path, command, colors, with_motd, utmp_entry,
-                                  core_saved};
+                                  core_saved, ctl[0]};
         child_run(&spec);
+    }
+    close(ctl[0]);
+    if (fcntl(ctl[1], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(ctl[1], F_SETFL, fcntl(ctl[1], F_GETFL) | O_NONBLOCK) != 0) {
+        perror("fcntl");
+        return 1;
     }
 
     utmp_add(master, utmp_entry);
     const struct passwd *pw = getpwuid(getuid());
     struct serve_cfg cfg = {
         .master_fd = master,
+        .ctl_fd = ctl[1],
+        .child = child,
         .ssp = ssp,
         .term = term,
         .network_timeout_ms = net_tmout,

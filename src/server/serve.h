@@ -6,12 +6,16 @@
 #define MSH_SERVER_SERVE_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 struct ssp;
 struct cterm;
 
 struct serve_cfg {
     int master_fd;                   /* pty master */
+    int ctl_fd;                      /* write end of the child's release pipe (child.h),
+                                        non-blocking; serve_run closes it */
+    pid_t child;                     /* the command, for its exit status */
     struct ssp *ssp;                 /* its transport's current state is `term` */
     struct cterm *term;
     uint64_t network_timeout_ms;     /* MOSH_SERVER_NETWORK_TMOUT, 0 = none */
