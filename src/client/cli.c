@@ -16,7 +16,7 @@ enum {
     OPT_SERVER = 256, OPT_PREDICT, OPT_FAMILY, OPT_BIND, OPT_REMOTE_IP, OPT_NO_INIT, OPT_INIT,
     OPT_LOCAL, OPT_HELP, OPT_VERSION, OPT_SSH, OPT_SSH_PORT, OPT_SSH_OPTION, OPT_BATCH,
     OPT_CONNECT_TIMEOUT, OPT_UDP_HOST, OPT_NO_PREDICT_OVERWRITE, OPT_CLIENT,
-    OPT_INSTALL_SERVER, OPT_SSH_PTY, OPT_NO_SSH_PTY,
+    OPT_INSTALL_SERVER, OPT_SSH_PTY, OPT_NO_SSH_PTY, OPT_STATUS_FILE,
 };
 
 static const struct option longopts[] = {
@@ -44,6 +44,8 @@ static const struct option longopts[] = {
     {"batch", no_argument, NULL, OPT_BATCH},
     {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
     {"udp-host", required_argument, NULL, OPT_UDP_HOST},
+    {"pipe", no_argument, NULL, 'T'},
+    {"status-file", required_argument, NULL, OPT_STATUS_FILE},
     {NULL, 0, NULL, 0},
 };
 
@@ -75,10 +77,14 @@ cli_usage(FILE *f, const char *argv0)
             "        --connect-timeout=S  ssh connection timeout in seconds\n"
             "        --ssh=COMMAND        use an external ssh command instead of libssh\n"
             "        --no-ssh-pty         do not ask for a pty for the server (--ssh-pty: do)\n"
+            "  -T    --pipe               pipe mode (also when stdin or stdout is not a terminal)\n"
+            "        --status-file=FILE   write 'remote N' or 'mosh N' there: whose status it is\n"
             "        --help --version\n"
-            "Exit status: 0 normal end, 1 session lost, 2 usage, 3 local set-up,\n"
-            "10 ssh connect, 11 unknown host key, 12 changed host key, 13 authentication,\n"
-            "14 remote mosh-server failed, 15 no MOSH CONNECT, 16 no UDP reply.\n",
+            "Exit status: the remote command's (128 + signal) when the server sends it;\n"
+            "else 0 normal end, 1 session lost, 2 usage, 3 local set-up, 10 ssh connect,\n"
+            "11 unknown host key, 12 changed host key, 13 authentication, 14 remote\n"
+            "mosh-server failed, 15 no MOSH CONNECT, 16 no UDP reply, 17 pipe mode with a\n"
+            "server without it (final screen only).\n",
             argv0);
 }
 
@@ -104,7 +110,7 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
     c->ip_mode = BOOT_IP_PROXY;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":ano46p:l:i:F:J:v", longopts, &idx)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":ano46p:l:i:F:J:vT", longopts, &idx)) != -1) {
         switch (opt) {
         case 'a':
             c->predict = "always";
@@ -243,6 +249,12 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
             break;
         case OPT_UDP_HOST:
             c->udp_host = optarg;
+            break;
+        case 'T':
+            c->pipe = true;
+            break;
+        case OPT_STATUS_FILE:
+            c->status_file = optarg;
             break;
         case ':':
             snprintf(msg, len, "option %s needs a value", argv[optind - 1]);

@@ -43,6 +43,8 @@ struct cli {
     bool batch;
     int connect_timeout;
     const char *udp_host;
+    bool pipe;                   /* -T/--pipe: pipe mode even with terminals */
+    const char *status_file;     /* --status-file: who the exit status is from */
     bool help, version;
 };
 

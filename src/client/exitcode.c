@@ -2,7 +2,13 @@
 /* Outcomes to exit statuses: one table. */
 #include "client/exitcode.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "util/err.h"
+#include "util/fdio.h"
 #include "util/macros.h"
 
 static const struct {
@@ -29,9 +35,16 @@ exitcode_from_err(int r)
 }
 
 int
-exitcode_from_session(enum stm_result sr)
+exitcode_from_session(enum stm_result sr, int remote_status, enum exitcode_origin *origin)
 {
+    *origin = EXITCODE_FROM_MOSH;
+    if (remote_status >= 0 && remote_status <= 255) {
+        *origin = EXITCODE_FROM_REMOTE;
+        return remote_status;
+    }
     switch (sr) {
+    case STM_SCREEN_ONLY:
+        return EXITCODE_SCREEN_ONLY;
     case STM_CLEAN:
         return EXITCODE_OK;
     case STM_NEVER_CONNECTED:
@@ -42,4 +55,16 @@ exitcode_from_session(enum stm_result sr)
     default:
         return EXITCODE_SESSION;
     }
+}
+
+void
+exitcode_status_write(int fd, int code, enum exitcode_origin origin)
+{
+    char line[32];
+    if (fd < 0)
+        return;
+    int n = snprintf(line, sizeof(line), "%s %d\n",
+                     origin == EXITCODE_FROM_REMOTE ? "remote" : "mosh", code);
+    if (n > 0 && fdio_write_all(fd, line, (size_t)n) != 0)
+        fprintf(stderr, "mosh: --status-file: %s\n", strerror(errno));
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mosh-client: upstream 1.4.0's interface (protocol.md §7.7): `mosh-client [-# ARGS] IP
  * PORT` with the key in MOSH_KEY (unset at once), `-c` for the colour count, --help,
- * --version. Exit status 0 only after a clean shutdown. */
+ * --version. Exit status 0 only after a clean shutdown, as upstream's, unless our server
+ * sent the command's exit status (then that). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,5 +124,8 @@ client_main(int argc, char **argv)
 
     enum stm_result res = stm_run(&cfg);
     printf("[mosh is exiting.]\n");
+    /* Our server's exit status of the command (EXT_EXIT_STATUS) wins, as with `mosh`. */
+    if (cfg.remote_status >= 0)
+        return cfg.remote_status;
     return res == STM_CLEAN ? 0 : 1;
 }

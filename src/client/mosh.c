@@ -4,6 +4,7 @@
 #include "client/mosh.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #ifdef MSH_STATIC_BUILD
 #include "client/lookup.h"
 #endif
+#include "client/pipe.h"
 #include "client/stm.h"
 #include "client/tio.h"
 #include "crypto/ct.h"
@@ -133,38 +135,41 @@ bootstrap(const struct cli *c, const char *command, struct boot_result *res, cha
     return boot_run(&o, res, msg, len);
 }
 
-int
-mosh_main(int argc, char **argv)
+/* Everything from the command line to the end of the session; the exit status, and in
+ * *origin whose it is. */
+static int
+session(struct cli *c, int argc, char **argv, int *status_fd, enum exitcode_origin *origin)
 {
-    static struct cli c;
     static struct stm_cfg cfg;
     struct boot_result res;
     char msg[1024], command[16384];
     const char *why = NULL;
 
-    /* The session key must never reach a core file. */
-    if (nodump_enable(NULL) != 0)
-        fprintf(stderr, "mosh: warning: cannot disable core dumps: %s\n", strerror(errno));
-    int rc = cli_parse(&c, argc, argv, msg, sizeof(msg));
+    *origin = EXITCODE_FROM_MOSH;
+    int rc = cli_parse(c, argc, argv, msg, sizeof(msg));
+    /* Emptied first thing: an empty file afterwards means mosh never got to its end. */
+    if (c->status_file && (*status_fd = open(c->status_file, O_WRONLY | O_CREAT | O_TRUNC |
+                                             O_CLOEXEC | O_NOCTTY, 0666)) < 0) {
+        fprintf(stderr, "mosh: --status-file %s: %s\n", c->status_file, strerror(errno));
+        return EXITCODE_USAGE;
+    }
     if (rc != 0) {
         fprintf(stderr, "mosh: %s\n", msg);
-        cli_free(&c);
         return exitcode_from_err(rc);
     }
-    if (c.help) {
+    if (c->help) {
         cli_usage(stdout, "mosh");
         return 0;
     }
-    if (c.version) {
+    if (c->version) {
         version_print(stdout, "mosh");
         return 0;
     }
     enum pred_mode pm;
-    rc = cli_predict_mode(&c, getenv("MOSH_PREDICTION_DISPLAY"), &pm, msg, sizeof(msg));
+    rc = cli_predict_mode(c, getenv("MOSH_PREDICTION_DISPLAY"), &pm, msg, sizeof(msg));
     if (rc != 0) {
         fprintf(stderr, "mosh: %s\n\n", msg);
         cli_usage(stderr, "mosh");
-        cli_free(&c);
         return exitcode_from_err(rc);
     }
     locale_set_native();
@@ -173,26 +178,22 @@ mosh_main(int argc, char **argv)
         locale_ctype_describe(desc, sizeof(desc));
         fprintf(stderr, "mosh: the local locale (%s) is not UTF-8; set LANG to a UTF-8 "
                 "locale (e.g. C.UTF-8)\n", desc);
-        cli_free(&c);
         return EXITCODE_LOCAL;
     }
-    if (!remote_command(&c, command, sizeof(command))) {
+    if (!remote_command(c, command, sizeof(command))) {
         fprintf(stderr, "mosh: the remote command line is too long\n");
-        cli_free(&c);
         return EXITCODE_USAGE;
     }
 
-    rc = bootstrap(&c, command, &res, msg, sizeof(msg));
+    rc = bootstrap(c, command, &res, msg, sizeof(msg));
     if (rc != 0) {
         fprintf(stderr, "mosh: %s\n", msg);
-        cli_free(&c);
         return exitcode_from_err(rc);
     }
     rc = key_parse(res.key_text, strlen(res.key_text), cfg.key, &why);
     ct_wipe(res.key_text, sizeof(res.key_text));
     if (rc != 0) {
         fprintf(stderr, "mosh: the server sent a bad key: %s\n", why);
-        cli_free(&c);
         return exitcode_from_err(MSH_ERR_STARTUP);
     }
 
@@ -200,17 +201,40 @@ mosh_main(int argc, char **argv)
     snprintf(port, sizeof(port), "%u", (unsigned)res.port);
     cfg.ip = res.ip;
     cfg.port = port;
-    const char *ow = getenv("MOSH_PREDICTION_OVERWRITE");
-    pred_init(&cfg.pred, pm, c.predict_overwrite || (ow && strcmp(ow, "yes") == 0));
-    cfg.no_term_init = c.no_init || getenv("MOSH_NO_TERM_INIT") != NULL;
-    cfg.title_prefix = getenv("MOSH_TITLE_NOPREFIX") == NULL;
-    cfg.escape_env = getenv("MOSH_ESCAPE_KEY");
-
-    enum stm_result sr = stm_run(&cfg);
-    printf("[mosh is exiting.]\n");
-    cli_free(&c);
+    enum stm_result sr;
+    /* Pipe mode: no terminal handling at all, and nothing of ours on stdout. */
+    if (c->pipe || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        sr = pipe_run(&cfg);
+    } else {
+        const char *ow = getenv("MOSH_PREDICTION_OVERWRITE");
+        pred_init(&cfg.pred, pm, c->predict_overwrite || (ow && strcmp(ow, "yes") == 0));
+        cfg.no_term_init = c->no_init || getenv("MOSH_NO_TERM_INIT") != NULL;
+        cfg.title_prefix = getenv("MOSH_TITLE_NOPREFIX") == NULL;
+        cfg.escape_env = getenv("MOSH_ESCAPE_KEY");
+        sr = stm_run(&cfg);
+        printf("[mosh is exiting.]\n");
+    }
     if (sr == STM_NEVER_CONNECTED)
         fprintf(stderr, "mosh: no UDP reply from the server at %s port %s; UDP may be "
                 "firewalled (pick an open port with -p)\n", res.ip, port);
-    return exitcode_from_session(sr);
+    return exitcode_from_session(sr, cfg.remote_status, origin);
+}
+
+int
+mosh_main(int argc, char **argv)
+{
+    static struct cli c;
+    int status_fd = -1;
+    enum exitcode_origin origin;
+
+    /* The session key must never reach a core file. */
+    if (nodump_enable(NULL) != 0)
+        fprintf(stderr, "mosh: warning: cannot disable core dumps: %s\n", strerror(errno));
+    int code = session(&c, argc, argv, &status_fd, &origin);
+    fflush(stdout);
+    exitcode_status_write(status_fd, code, origin);
+    if (status_fd >= 0)
+        close(status_fd);
+    cli_free(&c);
+    return code;
 }

@@ -477,7 +477,10 @@ stm_run(struct stm_cfg *cfg)
     struct client c;
     memset(&c, 0, sizeof(c));
     c.cfg = cfg;
+    cfg->remote_status = -1;
     enum stm_result res = run(&c);
+    if (c.t)
+        cfg->remote_status = cterm_exit_status(transport_remote(c.t));
 
     /* Restore: a final frame without overlays or title prefix, the close string, then
      * the saved termios (upstream STMClient::shutdown). */

@@ -17,6 +17,10 @@ struct stm_cfg {
     bool no_term_init;          /* MOSH_NO_TERM_INIT */
     bool title_prefix;          /* "[mosh] " unless MOSH_TITLE_NOPREFIX */
     const char *escape_env;     /* MOSH_ESCAPE_KEY, or NULL */
+    /* Out: the remote command's exit status (0..255; 128 + signal) from the server's final
+     * state (cmosh extension EXT_EXIT_STATUS), or -1 when the server did not send one
+     * (Debian's, or a session that ended otherwise). */
+    int remote_status;
 };
 
 enum stm_result {
@@ -24,6 +28,8 @@ enum stm_result {
     STM_UNCLEAN,        /* gave up (timeouts, signals without a peer) */
     STM_NEVER_CONNECTED,/* not one server state arrived */
     STM_SETUP_FAILED,   /* terminal or network could not be set up (message printed) */
+    STM_SCREEN_ONLY,    /* pipe mode with a server without EXT_PIPE (Debian's): ended
+                           cleanly, but only the final screen's text was printed */
 };
 
 /* Runs the session to its end and restores the terminal on every path. */

@@ -25,6 +25,7 @@ struct transport {
     const struct state_ops *mine, *theirs;
     struct transport_link link;
     uint64_t mindelay_ms;
+    uint64_t interval_min_ms, ack_delay_ms; /* transport_set_pace; upstream's by default */
 
     /* Sender (transportsender-impl.h). sent[0] is "front" (newest acknowledged),
      * sent[n_sent-1] is "back" (newest transmitted). */
@@ -104,8 +105,8 @@ transport_send_interval_ms(const struct transport *t)
 {
     double srtt = t->link.srtt_ms(t->link.user);
     double v = ceil(srtt / 2.0);
-    if (!(v >= TRANSPORT_SEND_INTERVAL_MIN_MS))
-        return TRANSPORT_SEND_INTERVAL_MIN_MS;
+    if (!(v >= (double)t->interval_min_ms))
+        return t->interval_min_ms;
     if (v > TRANSPORT_SEND_INTERVAL_MAX_MS)
         return TRANSPORT_SEND_INTERVAL_MAX_MS;
     return (uint64_t)v;
@@ -121,6 +122,8 @@ transport_new(const struct state_ops *mine, void *my_initial, const struct state
     t->theirs = theirs;
     t->link = *link;
     t->mindelay_ms = mindelay_ms;
+    t->interval_min_ms = TRANSPORT_SEND_INTERVAL_MIN_MS;
+    t->ack_delay_ms = TRANSPORT_ACK_DELAY_MS;
     t->current = my_initial;
     t->sent[0] = (struct tstate){now_ms, 0, mine->clone(my_initial), 0};
     t->n_sent = 1;
@@ -157,6 +160,14 @@ transport_free(struct transport *t)
     free(t);
 }
 
+void
+transport_set_pace(struct transport *t, const struct transport_pace *p)
+{
+    t->interval_min_ms = MSH_MIN(p->send_interval_min_ms, TRANSPORT_SEND_INTERVAL_MAX_MS);
+    t->mindelay_ms = p->mindelay_ms;
+    t->ack_delay_ms = p->ack_delay_ms;
+}
+
 void *
 transport_current(struct transport *t)
 {
@@ -188,7 +199,7 @@ update_assumed(struct transport *t, uint64_t now_ms)
 {
     /* Start from what is known, and give the benefit of the doubt to states sent recently
      * enough that their ack could not have come back yet. */
-    uint64_t window = u64_add(t->link.rto_ms(t->link.user), TRANSPORT_ACK_DELAY_MS);
+    uint64_t window = u64_add(t->link.rto_ms(t->link.user), t->ack_delay_ms);
     t->assumed = 0;
     for (size_t i = 1; i < t->n_sent; i++) {
         uint64_t age = now_ms >= t->sent[i].ts_ms ? now_ms - t->sent[i].ts_ms : 0;
@@ -221,8 +232,8 @@ calculate_timers(struct transport *t, uint64_t now_ms)
     update_assumed(t, now_ms);
     rationalize(t);
 
-    if (t->pending_data_ack && t->next_ack_ms > u64_add(now_ms, TRANSPORT_ACK_DELAY_MS))
-        t->next_ack_ms = now_ms + TRANSPORT_ACK_DELAY_MS;
+    if (t->pending_data_ack && t->next_ack_ms > u64_add(now_ms, t->ack_delay_ms))
+        t->next_ack_ms = now_ms + t->ack_delay_ms;
 
     if (!t->mine->equal(t->current, back->state)) {
         if (t->mindelay_clock == NEVER)
@@ -236,7 +247,7 @@ calculate_timers(struct transport *t, uint64_t now_ms)
                 MSH_MAX(t->next_send_ms, u64_add(t->mindelay_clock, t->mindelay_ms));
     } else if (!t->mine->equal(t->current, t->sent[0].state) && active) {
         t->next_send_ms = u64_add(u64_add(back->ts_ms, t->link.rto_ms(t->link.user)),
-                                  TRANSPORT_ACK_DELAY_MS);
+                                  t->ack_delay_ms);
     } else {
         t->next_send_ms = NEVER;
     }

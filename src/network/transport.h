@@ -73,6 +73,16 @@ struct transport *transport_new(const struct state_ops *mine, void *my_initial,
                                 uint64_t now_ms);
 void transport_free(struct transport *t); /* NULL ok */
 
+/* How fast the sender may go. Upstream's (the default): frames at least
+ * TRANSPORT_SEND_INTERVAL_MIN_MS apart, transport_new's mindelay, acks of a data state
+ * after TRANSPORT_ACK_DELAY_MS (also what we allow the peer before we resend). Only a
+ * session whose both ends are ours may go faster (cmosh extension EXT_PIPE: a byte stream
+ * wants its acknowledgements at once, not at the next screen frame). */
+struct transport_pace {
+    uint64_t send_interval_min_ms, mindelay_ms, ack_delay_ms;
+};
+void transport_set_pace(struct transport *t, const struct transport_pace *p);
+
 /* Our current state: the application changes it in place; the transport notices. Borrowed. */
 void *transport_current(struct transport *t);
 /* The newest state received from the peer, its number, and when it was stored (for state

@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "network/ssp.h"
+#include "server/child.h"
+#include "server/pflow.h"
 #include "server/utmp.h"
 #include "statesync/cterm.h"
 #include "statesync/ext.h"
@@ -39,7 +42,7 @@
 int
 serve_signals_init(void)
 {
-    static const int sigs[] = {SIGTERM, SIGINT, SIGUSR1};
+    static const int sigs[] = {SIGTERM, SIGINT, SIGUSR1, SIGCHLD};
     return fdio_signals_init(sigs, sizeof(sigs) / sizeof(sigs[0]));
 }
 
@@ -62,12 +65,37 @@ struct state {
     socklen_t saved_len;
     uint64_t heard_ms;  /* transport_remote_ms when the loop last polled */
     struct loop *loop;
+    /* The command's end (EXT_EXIT_STATUS) and pipe sessions (EXT_PIPE). */
+    bool pty_eof;           /* the pty's slave side is closed: all output was read */
+    int exit_status;        /* the command's, once reaped; -1 before */
+    bool pipe;              /* released as a pipe session (child.h) */
+    int ctl_fd;             /* the release pipe: in a pipe session the command's stdin */
+    struct wbuf *to_stdin;  /* client stdin not yet taken by the command */
+    uint64_t stdin_done;    /* stdin bytes written to the command (or discarded) */
+    struct pflow flow;
 };
 
 static void
 start_shutdown(struct state *s, uint64_t now)
 {
     transport_start_shutdown(s->t, now);
+}
+
+/* Pipe session: the client's stdin bytes wait for the command's stdin. An honest client
+ * sends at most LIMITS_PIPE_INPUT past what we wrote (our input credit); more is dropped,
+ * and counted as written so the credit still moves. */
+static void
+take_stdin(struct state *s, const struct ustream_ev *ev, size_t n)
+{
+    uint8_t *dst;
+    if (s->ctl_fd < 0 || wbuf_reserve(s->to_stdin, n, &dst) != 0) {
+        if (s->ctl_fd >= 0)
+            log_debug("stdin beyond the input credit dropped (%zu bytes)", n);
+        s->stdin_done += n;
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        dst[k] = ev[k].byte;
 }
 
 /* New user input: keystrokes through the cursor-key translator, the last of a run of
@@ -114,6 +142,11 @@ apply_user_input(struct state *s, uint64_t now)
         size_t j = i;
         while (j < n && ev[j].kind == USTREAM_BYTE)
             j++;
+        if (s->pipe) {
+            take_stdin(s, ev + i, j - i);
+            i = j - 1;
+            continue;
+        }
         for (size_t k = i; k < j;) {
             uint8_t in[256], out[257];
             size_t m = 0;
@@ -187,6 +220,49 @@ note_connection(struct state *s)
     syslog(LOG_INFO, "user %s connected from host: %s", s->cfg->user, host);
 }
 
+/* Tell the child to start the command (protocol.md §7.6; child.h): a line on the pty for
+ * a terminal session, as upstream; the pipe release for a client that asked for a pipe
+ * session (its answer has EXT_PIPE). Output the child wrote before (the motd of a login
+ * shell) stays out of a pipe session's stream. */
+static int
+release_child(struct state *s)
+{
+    const struct serve_cfg *cfg = s->cfg;
+    s->child_released = true;
+    if (!(cterm_features(cfg->term) & EXT_PIPE)) {
+        if (s->ctl_fd >= 0) {
+            loop_del_fd(s->loop, s->ctl_fd);
+            close(s->ctl_fd);
+            s->ctl_fd = -1;
+        }
+        if (fdio_write_all(cfg->master_fd, (const uint8_t *)"\n", 1) != 0) {
+            log_error("child release: %s", strerror(errno));
+            return MSH_ERR_SYS;
+        }
+        return 0;
+    }
+    uint8_t buf[4096];
+    struct pollfd p = {cfg->master_fd, POLLIN, 0};
+    while (poll(&p, 1, 0) == 1 && (p.revents & POLLIN)) {
+        ssize_t n = read(cfg->master_fd, buf, sizeof(buf));
+        if (n <= 0)
+            break;
+        emu_write(s->emu, buf, (size_t)n);
+        emu_clear_replies(s->emu);
+    }
+    const uint8_t how = CHILD_RELEASE_PIPE;
+    if (s->ctl_fd < 0 || write(s->ctl_fd, &how, 1) != 1) {
+        log_error("child release: %s", strerror(errno));
+        return MSH_ERR_SYS;
+    }
+    s->pipe = true;
+    ext_pipe_pace(s->t);
+    s->to_stdin = wbuf_new(LIMITS_PIPE_INPUT + LIMITS_INFLATE_LEN);
+    pflow_init(&s->flow, loop_now_ms(s->loop));
+    log_debug("pipe session");
+    return 0;
+}
+
 /* --- The fd callbacks: what arrived. --- */
 
 static void
@@ -205,21 +281,20 @@ on_network(struct loop *l, int fd, short revents, void *ctx)
     if (transport_remote_num(s->t) == s->last_remote_num)
         return;
     s->last_remote_num = transport_remote_num(s->t);
-    /* Our state must not change once our shutdown has begun (§5.7). */
+    /* Our state must not change once our shutdown has begun (§5.7). A pipe session is
+     * released before its first input, which is the command's stdin. */
     if (!transport_shutdown_in_progress(s->t)) {
-        apply_user_input(s, now);
         answer_client(s);
-    }
-    note_connection(s);
-    if (!s->child_released) {
-        /* Tell the child to start the login session (protocol.md §7.6). */
-        if (fdio_write_all(cfg->master_fd, (const uint8_t *)"\n", 1) != 0) {
-            log_error("child release: %s", strerror(errno));
+        if (!s->child_released && (cterm_features(cfg->term) & EXT_PIPE) &&
+            release_child(s) != 0) {
             loop_stop(l);
             return;
         }
-        s->child_released = true;
+        apply_user_input(s, now);
     }
+    note_connection(s);
+    if (!s->child_released && release_child(s) != 0)
+        loop_stop(l);
 }
 
 /* Polled only until our shutdown begins (before_poll turns its interest off). */
@@ -234,8 +309,18 @@ on_pty(struct loop *l, int fd, short revents, void *ctx)
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return; // try again next time
     if (n <= 0) {
-        /* EIO once the slave is closed counts as EOF (upstream #264). */
-        start_shutdown(s, loop_now_ms(l));
+        /* EIO once the slave is closed counts as EOF (upstream #264). A client that
+         * takes the exit status gets it first (before_poll ends the session). */
+        s->pty_eof = true;
+        if (!(cterm_features(s->cfg->term) & (EXT_EXIT_STATUS | EXT_PIPE)))
+            start_shutdown(s, loop_now_ms(l));
+        return;
+    }
+    if (s->pipe) {
+        if (cterm_output_append(s->cfg->term, buf, (size_t)n) != 0) {
+            log_error("pipe output lost past the held cap");
+            start_shutdown(s, loop_now_ms(l));
+        }
         return;
     }
     emu_write(s->emu, buf, (size_t)n);
@@ -256,6 +341,101 @@ flush_to_host(struct state *s, uint64_t now)
         fdio_write_all(s->cfg->master_fd, wbuf_ptr(s->to_host), wbuf_len(s->to_host)) != 0)
         start_shutdown(s, now);
     wbuf_reset(s->to_host);
+}
+
+/* Pipe session: the client's stdin into the command's, as far as it takes it without
+ * blocking; its end of input closes the pipe once everything is in. A command that closed
+ * its stdin gets nothing more (the rest is dropped, as a pipe's reader that exited). */
+static void
+feed_stdin(struct state *s, uint64_t now)
+{
+    const struct serve_cfg *cfg = s->cfg;
+    if (!s->pipe || s->ctl_fd < 0)
+        return;
+    while (wbuf_len(s->to_stdin) > 0) {
+        ssize_t n = write(s->ctl_fd, wbuf_ptr(s->to_stdin), wbuf_len(s->to_stdin));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            break;
+        if (n <= 0) {
+            log_debug("the command's stdin is closed: %s", strerror(errno));
+            s->stdin_done += wbuf_len(s->to_stdin);
+            wbuf_reset(s->to_stdin);
+            loop_del_fd(s->loop, s->ctl_fd);
+            close(s->ctl_fd);
+            s->ctl_fd = -1;
+            break;
+        }
+        s->stdin_done += (uint64_t)n;
+        wbuf_consume(s->to_stdin, (size_t)n);
+    }
+    if (s->ctl_fd >= 0 && wbuf_len(s->to_stdin) == 0 &&
+        ustream_input_end(transport_remote(s->t))) {
+        loop_del_fd(s->loop, s->ctl_fd);
+        close(s->ctl_fd);
+        s->ctl_fd = -1;
+        log_debug("end of input passed to the command");
+    }
+    if (!transport_shutdown_in_progress(s->t))
+        cterm_set_input_written(cfg->term, s->stdin_done);
+    if (s->ctl_fd >= 0 &&
+        loop_set_events(s->loop, s->ctl_fd, wbuf_len(s->to_stdin) ? POLLOUT : 0) != 0)
+        start_shutdown(s, now);
+}
+
+static void
+on_stdin_writable(struct loop *l, int fd, short revents, void *ctx)
+{
+    (void)l;
+    (void)fd;
+    (void)revents;
+    (void)ctx; /* before_poll writes; this only wakes the loop */
+}
+
+/* The command's exit status (EXT_EXIT_STATUS): reaped when SIGCHLD says so; once all its
+ * output is read (pty EOF) it goes into the state, and the session ends. A pipe session
+ * first waits until the client has acknowledged all output, so the final state is small
+ * and arrives even on a lossy path. */
+static void
+end_of_command(struct state *s, uint64_t now)
+{
+    const struct serve_cfg *cfg = s->cfg;
+    int st;
+    if (fdio_signal_take(SIGCHLD) || s->pty_eof) {
+        pid_t r = s->exit_status < 0 ? waitpid(cfg->child, &st, WNOHANG) : 0;
+        if (r == cfg->child) {
+            s->exit_status = WIFEXITED(st) ? WEXITSTATUS(st)
+                           : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
+            log_debug("the command exited with status %d", s->exit_status);
+        } else if (r < 0 && errno == ECHILD) {
+            s->exit_status = 255; /* not ours to reap: unknown */
+        }
+    }
+    if (!s->pty_eof || s->exit_status < 0 || transport_shutdown_in_progress(s->t))
+        return;
+    if (s->pipe && cterm_output_held(cfg->term) > 0)
+        return;
+    cterm_set_exit_status(cfg->term, s->exit_status);
+    start_shutdown(s, now);
+}
+
+/* Pipe session: read the pty only while the client keeps up (pflow.h), and while it has
+ * written what it got (its output credit). */
+static bool
+pty_wanted(struct state *s, uint64_t now)
+{
+    const struct serve_cfg *cfg = s->cfg;
+    if (transport_shutdown_in_progress(s->t) || s->pty_eof)
+        return false;
+    if (!s->pipe)
+        return true;
+    uint64_t end = cterm_output_end(cfg->term), held = cterm_output_held(cfg->term);
+    uint64_t written = ustream_output_written(transport_remote(s->t));
+    const struct conn *c = ssp_conn(cfg->ssp);
+    pflow_update(&s->flow, end - held, end, conn_rto_ms(c) + EXT_PIPE_PACE_MS, now);
+    return pflow_may_read(&s->flow, held) &&
+           (written >= end || end - written < LIMITS_PIPE_UNWRITTEN);
 }
 
 /* The network idle timeout and the signals (protocol.md §7.6 exit condition 2). Returns
@@ -347,6 +527,8 @@ before_poll(struct loop *l, uint64_t now, void *ctx)
     bool clean;
 
     flush_to_host(s, now);
+    feed_stdin(s, now);
+    end_of_command(s, now);
     if (!idle_or_signalled(s, since_remote, now) ||
         transport_session_over(s->t, now, &clean)) {
         loop_stop(l);
@@ -367,9 +549,9 @@ before_poll(struct loop *l, uint64_t now, void *ctx)
         return;
     }
     bound_wait(s, l, now);
-    /* The pty is read until our shutdown begins; its state must not change after. */
-    if (loop_set_events(l, cfg->master_fd,
-                        transport_shutdown_in_progress(s->t) ? 0 : POLLIN) != 0)
+    /* The pty is read until our shutdown begins (our state must not change after) or its
+     * end, and in a pipe session only while the client keeps up. */
+    if (loop_set_events(l, cfg->master_fd, pty_wanted(s, now) ? POLLIN : 0) != 0)
         loop_stop(l);
     s->heard_ms = transport_remote_ms(s->t);
 }
@@ -384,6 +566,8 @@ serve_run(const struct serve_cfg *cfg)
         .to_host = wbuf_new(1 << 20),
         .diff = wbuf_new(LIMITS_INFLATE_LEN),
         .loop = loop_new(NULL, NULL),
+        .exit_status = -1,
+        .ctl_fd = cfg->ctl_fd,
     };
     kbd_init(&s.kbd);
     s.last_remote_num = transport_remote_num(s.t);
@@ -398,6 +582,8 @@ serve_run(const struct serve_cfg *cfg)
         r = fdio_signals_watch(s.loop);
     if (r == 0)
         r = loop_add_fd(s.loop, cfg->master_fd, POLLIN, on_pty, &s);
+    if (r == 0 && s.ctl_fd >= 0)
+        r = loop_add_fd(s.loop, s.ctl_fd, 0, on_stdin_writable, &s);
     if (r != 0) {
         log_error("cannot poll the session's fds: %s", err_str(r));
     } else {
@@ -407,6 +593,9 @@ serve_run(const struct serve_cfg *cfg)
     }
     syslog(LOG_INFO, "user %s session end", cfg->user);
     loop_free(s.loop);
+    if (s.ctl_fd >= 0)
+        close(s.ctl_fd);
+    wbuf_free(s.to_stdin);
     ustream_free(s.us);
     wbuf_free(s.to_host);
     wbuf_free(s.diff);

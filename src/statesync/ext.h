@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "network/transport.h"
+
 #define EXT_HELLO (UINT64_C(1) << 0)      /* the handshake itself: "I speak cmosh extensions" */
 #define EXT_ECHO_STATE (UINT64_C(1) << 1) /* HostExt.tty_modes: the pty's ECHO and ICANON */
 #define EXT_EXIT_STATUS (UINT64_C(1) << 2) /* HostExt.exit_status in the final state */
@@ -27,6 +29,18 @@ static inline uint64_t
 ext_answer(uint64_t announced)
 {
     return (announced & EXT_HELLO) ? announced & EXT_SERVER : 0;
+}
+
+/* A pipe session (EXT_PIPE, both ends ours) paces its transport for a byte stream: a
+ * state as soon as output is there (the frame interval still grows with the RTT), and an
+ * acknowledgement at once, not after upstream's 100 ms. */
+#define EXT_PIPE_PACE_MS 1u
+
+static inline void
+ext_pipe_pace(struct transport *t)
+{
+    const struct transport_pace p = {EXT_PIPE_PACE_MS, EXT_PIPE_PACE_MS, EXT_PIPE_PACE_MS};
+    transport_set_pace(t, &p);
 }
 
 #endif

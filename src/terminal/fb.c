@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/macros.h"
+#include "util/wbuf.h"
 #include "util/xmalloc.h"
 
 /* A shared string: the bytes of a title, icon name or clipboard. Never written after
@@ -495,6 +496,35 @@ fb_cell_text(const struct fb_row *r, const struct fb_cell *c,
     }
     buf[n] = '\0';
     return n;
+}
+
+int
+fb_screen_text(const struct fb *fb, struct wbuf *out)
+{
+    size_t start = wbuf_len(out), keep = start;
+    char cell[FB_CELL_TEXT_MAX + 1];
+    int r = 0;
+
+    for (int y = 0; y < fb->rows && r == 0; y++) {
+        const struct fb_row *row = fb->row[y];
+        size_t line = wbuf_len(out), text_end = line;
+        for (int x = 0; x < fb->cols && r == 0; x++) {
+            const struct fb_cell *c = &row->cells[x];
+            if (x > 0 && (row->cells[x - 1].flags & FB_CELL_WIDE))
+                continue; /* the blank tail of a wide character */
+            size_t n = fb_cell_text(row, c, cell);
+            r = n ? wbuf_put(out, cell, n) : wbuf_put_u8(out, ' ');
+            if (n && !(n == 1 && cell[0] == ' '))
+                text_end = wbuf_len(out);
+        }
+        wbuf_truncate(out, text_end);
+        if (r == 0)
+            r = wbuf_put_u8(out, '\n');
+        if (text_end > line)
+            keep = wbuf_len(out);
+    }
+    wbuf_truncate(out, r == 0 ? keep : start);
+    return r;
 }
 
 void

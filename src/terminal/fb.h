@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "util/limits.h"
+#include "util/macros.h"
 
 /* Colours: kind in the top byte, value below (protocol.md §9.5). */
 #define FB_COLOR_DEFAULT 0u
@@ -83,6 +84,7 @@ struct fb_row {
 enum fb_mouse_mode { FB_MOUSE_NONE = 0 }; /* otherwise the DECSET number: 9, 1000..1003 */
 enum fb_mouse_enc { FB_MOUSE_ENC_DEFAULT = 0 }; /* otherwise 1005, 1006 or 1015 */
 
+struct wbuf;
 struct fb_str; /* reference-counted immutable bytes (fb.c) */
 
 struct fb_saved_cursor {
@@ -154,6 +156,10 @@ struct fb_row *fb_row_mut(struct fb *fb, int row);
  * returns its length; 0 for an empty cell. */
 size_t fb_cell_text(const struct fb_row *r, const struct fb_cell *c,
                     char buf[static FB_CELL_TEXT_MAX + 1]);
+/* Appends the screen as plain UTF-8 text: each row's graphemes (empty cells as spaces,
+ * the tails of wide characters skipped), trailing spaces dropped, "\n" after each row,
+ * trailing blank rows dropped. MSH_ERR_TOO_LARGE past out's maximum (out unchanged). */
+int fb_screen_text(const struct fb *fb, struct wbuf *out) WARN_UNUSED_RESULT;
 /* Sets a cell to one code point with rendition rend (clears ext and FALLBACK). */
 void fb_cell_set(struct fb_row *r, struct fb_cell *c, uint32_t cp, const struct fb_rend *rend);
 /* Appends a combining code point to the cell's grapheme; ignored once the cell holds

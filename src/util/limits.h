@@ -27,7 +27,7 @@
                                                with resizes, 14 for resizes alone */
 
 /* Pipe mode (cmosh extension EXT_PIPE, proto/EXTENSIONS.md). */
-#define LIMITS_PIPE_UNACKED (1u << 20)      /* server: output not yet acknowledged by the
+#define LIMITS_PIPE_UNACKED (96u * 1024)    /* server: output not yet acknowledged by the
                                                client; past it the server stops reading
                                                the pty (the command blocks as on a full
                                                pipe). Also the most one resend carries */

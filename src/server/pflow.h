@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Pipe-mode flow control on the server (cmosh extension EXT_PIPE): how much output may be
+ * unacknowledged before the server stops reading the pty. Every resend of the output
+ * stream is a diff from the client's acknowledged state, so it carries all unacknowledged
+ * output; on a lossy path a big one would almost never arrive whole (each of its
+ * fragments is lost independently). So the window adapts, as TCP's does: it grows by what
+ * each acknowledgement covers (doubling per round trip) up to LIMITS_PIPE_UNACKED, and
+ * halves, to PFLOW_MIN_WINDOW at least, when an acknowledgement is overdue (the transport
+ * then falls back to resending from the acknowledged state). Sans-IO: time and the
+ * stream's offsets come in as arguments. */
+#ifndef MSH_SERVER_PFLOW_H
+#define MSH_SERVER_PFLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PFLOW_MIN_WINDOW (8u * 1024)    /* a few fragments: a resend of it gets through */
+#define PFLOW_INIT_WINDOW (64u * 1024)
+
+struct pflow {
+    uint64_t window;
+    uint64_t acked;        /* stream offset the client acknowledged */
+    uint64_t progress_ms;  /* when acked last advanced (or the window last shrank) */
+};
+
+void pflow_init(struct pflow *f, uint64_t now_ms);
+/* acked: the end of the output the client acknowledged; tip: the end of the output read;
+ * overdue_ms: how long an acknowledgement may take (the transport's RTO + ack delay). */
+void pflow_update(struct pflow *f, uint64_t acked, uint64_t tip, uint64_t overdue_ms,
+                  uint64_t now_ms);
+/* May the server read more output, with tip - acked unacknowledged? */
+bool pflow_may_read(const struct pflow *f, uint64_t unacked);
+
+#endif
