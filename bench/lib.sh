@@ -136,3 +136,76 @@ median() {
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'
 }
+
+# bench_sshd_start: a private sshd on 127.0.0.1 (a free port) that lets root in with a
+# generated key; writes $W/ssh_config for our mosh (-F) and for ssh (-F), sets SSHD_PORT
+# and HOME_DIR (an empty home for the clients). Processes started through it carry
+# BENCH_TAG (sshd's SetEnv) and are ended by PID at exit. Needs root.
+BENCH_TAG="bench-$$-$RANDOM"
+tagged_cleanup() {
+    local d
+    for d in /proc/[0-9]*; do
+        grep -qxzF "BENCH_TAG=$BENCH_TAG" "$d/environ" 2>/dev/null &&
+            kill -TERM "${d#/proc/}" 2>/dev/null
+    done
+}
+
+bench_sshd_start() {
+    local p sshd
+    [ "$(id -u)" -eq 0 ] || { echo "needs root (it starts sshd)" >&2; exit 2; }
+    trap 'tagged_cleanup; bench_cleanup' EXIT
+    HOME_DIR=$W/home
+    mkdir -p "$HOME_DIR" /run/sshd
+    chmod 0700 "$HOME_DIR"
+    ssh-keygen -q -t ed25519 -N '' -f "$W/host_key" </dev/null
+    ssh-keygen -q -t ed25519 -N '' -f "$W/user_key" </dev/null
+    # A free port below the ephemeral range; sshd tells us if we lost a race.
+    SSHD_PORT=""
+    for _ in 1 2 3 4 5; do
+        p=$((20000 + RANDOM % 12000))
+        cat >"$W/sshd_config" <<EOF
+Port $p
+ListenAddress 127.0.0.1
+HostKey $W/host_key
+PidFile none
+AuthorizedKeysFile $W/user_key.pub
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+UseDNS no
+PrintMotd no
+PrintLastLog no
+MaxStartups 64
+SetEnv BENCH_TAG=$BENCH_TAG
+EOF
+        /usr/sbin/sshd -D -f "$W/sshd_config" -E "$W/sshd.log" </dev/null &
+        sshd=$!
+        BENCH_PIDS="$BENCH_PIDS $sshd"
+        for _ in $(seq 1 50); do
+            if timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$p" 2>/dev/null; then
+                SSHD_PORT=$p
+                break 2
+            fi
+            kill -0 "$sshd" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$sshd" 2>/dev/null
+    done
+    [ -n "$SSHD_PORT" ] || { echo "sshd did not start:" >&2; cat "$W/sshd.log" >&2; exit 1; }
+    printf '[127.0.0.1]:%s %s\n' "$SSHD_PORT" "$(cut -d' ' -f1,2 "$W/host_key.pub")" \
+        >"$W/known_hosts"
+    cat >"$W/ssh_config" <<EOF
+Host *
+    User root
+    Port $SSHD_PORT
+    IdentityFile $W/user_key
+    IdentitiesOnly yes
+    UserKnownHostsFile $W/known_hosts
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+    BatchMode yes
+    LogLevel ERROR
+EOF
+}

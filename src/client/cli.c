@@ -16,7 +16,7 @@ enum {
     OPT_SERVER = 256, OPT_PREDICT, OPT_FAMILY, OPT_BIND, OPT_REMOTE_IP, OPT_NO_INIT, OPT_INIT,
     OPT_LOCAL, OPT_HELP, OPT_VERSION, OPT_SSH, OPT_SSH_PORT, OPT_SSH_OPTION, OPT_BATCH,
     OPT_CONNECT_TIMEOUT, OPT_UDP_HOST, OPT_NO_PREDICT_OVERWRITE, OPT_CLIENT,
-    OPT_INSTALL_SERVER, OPT_SSH_PTY, OPT_NO_SSH_PTY, OPT_STATUS_FILE,
+    OPT_INSTALL_SERVER, OPT_SSH_PTY, OPT_NO_SSH_PTY, OPT_STATUS_FILE, OPT_UDP_PORT,
 };
 
 static const struct option longopts[] = {
@@ -44,6 +44,7 @@ static const struct option longopts[] = {
     {"batch", no_argument, NULL, OPT_BATCH},
     {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
     {"udp-host", required_argument, NULL, OPT_UDP_HOST},
+    {"udp-port", required_argument, NULL, OPT_UDP_PORT},
     {"pipe", no_argument, NULL, 'T'},
     {"status-file", required_argument, NULL, OPT_STATUS_FILE},
     {NULL, 0, NULL, 0},
@@ -64,6 +65,7 @@ cli_usage(FILE *f, const char *argv0)
             "        --bind-server=ssh|any|IP   address the server binds (default ssh)\n"
             "        --experimental-remote-ip=proxy|local|remote   how to find the UDP address\n"
             "        --udp-host=ADDR      send UDP to ADDR (e.g. through jump hosts)\n"
+            "        --udp-port=PORT      send UDP to PORT, not the server's (a forwarder between)\n"
             "        --no-init            do not use the alternate screen (smcup/rmcup)\n"
             "        --local              run mosh-server locally (host must be a numeric IP)\n"
             "  -l USER                    remote user name\n"
@@ -252,6 +254,12 @@ cli_parse(struct cli *c, int argc, char **argv, char *msg, size_t len)
             break;
         case 'T':
             c->pipe = true;
+            break;
+        case OPT_UDP_PORT:
+            if (!parse_num(optarg, 1, 65535, &c->udp_port)) {
+                snprintf(msg, len, "bad --udp-port '%s' (1..65535)", optarg);
+                return MSH_ERR_ARG;
+            }
             break;
         case OPT_STATUS_FILE:
             c->status_file = optarg;

@@ -43,6 +43,7 @@ struct cli {
     bool batch;
     int connect_timeout;
     const char *udp_host;
+    int udp_port;                /* --udp-port: UDP goes there; 0: the server's port */
     bool pipe;                   /* -T/--pipe: pipe mode even with terminals */
     const char *status_file;     /* --status-file: who the exit status is from */
     bool help, version;

@@ -198,7 +198,7 @@ session(struct cli *c, int argc, char **argv, int *status_fd, enum exitcode_orig
     }
 
     char port[8];
-    snprintf(port, sizeof(port), "%u", (unsigned)res.port);
+    snprintf(port, sizeof(port), "%u", c->udp_port ? (unsigned)c->udp_port : (unsigned)res.port);
     cfg.ip = res.ip;
     cfg.port = port;
     enum stm_result sr;

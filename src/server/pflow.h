@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define PFLOW_MIN_WINDOW (8u * 1024)    /* a few fragments: a resend of it gets through */
-#define PFLOW_INIT_WINDOW (64u * 1024)
+#define PFLOW_INIT_WINDOW (32u * 1024)
 
 struct pflow {
     uint64_t window;

@@ -175,6 +175,9 @@ answer_client(struct state *s)
 {
     const struct ustream *remote = transport_remote(s->t);
     uint64_t answer = ext_answer(ustream_features(remote));
+    /* A pipe session is decided when the command starts (the first client state). */
+    if (s->child_released && !s->pipe)
+        answer &= ~EXT_PIPE;
     if (answer != 0 && cterm_features(s->cfg->term) == 0) {
         cterm_set_features(s->cfg->term, answer);
         log_debug("client announced extensions %#llx; answered %#llx",

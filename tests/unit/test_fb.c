@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include "terminal/fb.h"
+#include "util/err.h"
+#include "util/wbuf.h"
 #include "test.h"
 
 static const struct fb_rend plain = {0, 0, 0};
@@ -388,9 +390,45 @@ test_string_sharing(void)
     fb_free(c);
 }
 
+static void
+test_screen_text(void)
+{
+    struct fb *fb = fb_new(10, 4);
+    struct wbuf *w = wbuf_new(4096), *tiny = wbuf_new(3);
+    struct fb_rend rend = {0};
+    struct fb_row *r;
+
+    TEST_START("fb_screen_text: a blank screen is no text");
+    ASSERT_INT_EQ(fb_screen_text(fb, w), 0);
+    ASSERT_INT_EQ(wbuf_len(w), 0);
+
+    TEST_START("fb_screen_text: rows, trailing spaces and blank rows dropped, wide tails");
+    r = fb_row_mut(fb, 0);
+    fb_cell_set(r, &r->cells[0], 'a', &rend);
+    fb_cell_set(r, &r->cells[2], 'b', &rend);
+    fb_cell_set(r, &r->cells[3], ' ', &rend);
+    r = fb_row_mut(fb, 2);
+    fb_cell_set(r, &r->cells[0], 0x4E2D, &rend); /* a wide CJK character and its tail */
+    r->cells[0].flags |= FB_CELL_WIDE;
+    fb_cell_set(r, &r->cells[2], 0xE9, &rend);
+    fb_cell_append(r, &r->cells[2], 0x301);
+    ASSERT_INT_EQ(fb_screen_text(fb, w), 0);
+    const char want[] = "a b\n\n\xe4\xb8\xad\xc3\xa9\xcc\x81\n";
+    ASSERT_INT_EQ(wbuf_len(w), sizeof(want) - 1);
+    ASSERT_MEM_EQ(wbuf_ptr(w), want, sizeof(want) - 1);
+
+    TEST_START("fb_screen_text: past the buffer's cap, an error and nothing appended");
+    ASSERT_INT_EQ(fb_screen_text(fb, tiny), MSH_ERR_TOO_LARGE);
+    ASSERT_INT_EQ(wbuf_len(tiny), 0);
+    wbuf_free(w);
+    wbuf_free(tiny);
+    fb_free(fb);
+}
+
 int
 main(void)
 {
+    test_screen_text();
     test_new();
     test_cow();
     test_equal();

@@ -19,9 +19,9 @@ main(void)
     ASSERT_FALSE(pflow_may_read(&f, PFLOW_INIT_WINDOW));
 
     TEST_START("pflow: each acknowledged byte grows it, up to LIMITS_PIPE_UNACKED");
-    pflow_update(&f, 64 * 1024, 64 * 1024, 300, t0 + 10);
-    ASSERT_U64_EQ(f.window, 2 * PFLOW_INIT_WINDOW);
-    for (uint64_t a = 128 * 1024; a < 64u << 20; a += 64 * 1024)
+    pflow_update(&f, 16 * 1024, 16 * 1024, 300, t0 + 10);
+    ASSERT_U64_EQ(f.window, PFLOW_INIT_WINDOW + 16 * 1024);
+    for (uint64_t a = 32 * 1024; a < 64u << 20; a += 16 * 1024)
         pflow_update(&f, a, a, 300, t0 + 20);
     ASSERT_U64_EQ(f.window, LIMITS_PIPE_UNACKED);
 
