@@ -129,11 +129,8 @@ on_stdout(struct loop *l, int fd, short revents, void *ctx)
 static bool
 take_signals(struct pclient *p, uint64_t now)
 {
-    bool quit = false;
     static const int quit_sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGPIPE};
-    for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
-        quit = fdio_signal_take(quit_sigs[i]) || quit;
-    if (!quit)
+    if (!fdio_signal_take_any(quit_sigs, ARRAY_LEN(quit_sigs)))
         return true;
     if (!conn_has_remote(ssp_conn(p->ssp)))
         return false;

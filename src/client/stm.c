@@ -290,12 +290,8 @@ take_signals(struct client *c, uint64_t now)
         handle_resize(c);
     if (fdio_signal_take(SIGCONT))
         reenter(c);
-    /* Take every flag (each call clears its own), then act once. */
-    bool quit = false;
     static const int quit_sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGPIPE};
-    for (size_t i = 0; i < ARRAY_LEN(quit_sigs); i++)
-        quit = fdio_signal_take(quit_sigs[i]) || quit;
-    if (!quit)
+    if (!fdio_signal_take_any(quit_sigs, ARRAY_LEN(quit_sigs)))
         return true;
     if (!conn_has_remote(ssp_conn(c->ssp)))
         return false;

@@ -128,3 +128,12 @@ fdio_signals_watch(struct loop *l)
 {
     return loop_add_fd(l, sig_pipe[0], POLLIN, on_signal_pipe, NULL);
 }
+
+bool
+fdio_signal_take_any(const int *sigs, size_t n)
+{
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        any = fdio_signal_take(sigs[i]) || any; /* every flag is taken, even after a hit */
+    return any;
+}

@@ -32,5 +32,7 @@ void fdio_signals_drain(void);
 int fdio_signals_watch(struct loop *l) WARN_UNUSED_RESULT;
 /* True once per delivery of sig since the last call (clears the flag). */
 bool fdio_signal_take(int sig);
+/* Takes the flag of each of the n signals; true if any was set. */
+bool fdio_signal_take_any(const int *sigs, size_t n);
 
 #endif

@@ -80,6 +80,15 @@ check() {
     fi
 }
 
+# same_seq DESC: ok if p.out is `seq 1 200000`, byte for byte.
+same_seq() {
+    if seq 1 200000 | cmp -s - "$H_TMP/p.out"; then
+        h_ok "$1: output identical, byte for byte"
+    else
+        h_fail "$1: the output differs ($(wc -c <"$H_TMP/p.out") bytes)"
+    fi
+}
+
 # The newest mosh-server daemon of ours (carrying our tag) and its peak RSS in kB.
 our_server_pid() {
     local p
@@ -95,11 +104,7 @@ if want 1; then
     section "1 pipe mode, ours on both ends"
     p_mosh 120 "$OURS" root@127.0.0.1 -- sh -c 'seq 1 200000; exit 7' </dev/null
     check "seq 1 200000; exit 7: status" 7 "$P_RC"
-    if seq 1 200000 | cmp -s - "$H_TMP/p.out"; then
-        h_ok "seq 1 200000: the output is identical, byte for byte"
-    else
-        h_fail "seq 1 200000: the output differs ($(wc -c <"$H_TMP/p.out") bytes)"
-    fi
+    same_seq "seq 1 200000"
     [ -s "$H_TMP/p.err" ] && h_fail "pipe mode printed on stderr: $(head -c 300 "$H_TMP/p.err")"
 
     head -c 20M /dev/urandom >"$H_TMP/rand20"
@@ -207,8 +212,8 @@ fi
 
 if want 2; then
     section "2 through the relay"
-    # relay_session SECONDS RELAY-ARGS... -- COMMAND: our mosh in pipe mode through a relay
-    # in front of the server's UDP port (-p fixes the port, --udp-port sends to the relay).
+    # Our mosh in pipe mode through a relay in front of the server's UDP port (-p fixes the
+    # port, --udp-port sends to the relay).
     sport=$(h_free_port)
     relay_start loss "$sport" delay=50 loss=0.1 seed=11 || h_fail "relay did not start"
     start=$(date +%s%N)
@@ -216,11 +221,7 @@ if want 2; then
         sh -c 'seq 1 200000; exit 7' </dev/null
     ms=$((($(date +%s%N) - start) / 1000000))
     check "10 % loss, 100 ms RTT: status" 7 "$P_RC"
-    if seq 1 200000 | cmp -s - "$H_TMP/p.out"; then
-        h_ok "10 % loss, 100 ms RTT: output identical ($ms ms)"
-    else
-        h_fail "10 % loss, 100 ms RTT: the output differs ($(wc -c <"$H_TMP/p.out") bytes)"
-    fi
+    same_seq "10 % loss, 100 ms RTT ($ms ms)"
     h_log "relay: $(relay_stats loss | grep -E '^(up|down)\.(forwarded|dropped) ' | tr '\n' ' ')"
     relay_stop loss
 
@@ -240,11 +241,7 @@ if want 2; then
     wait "$mpid"
     P_RC=$?
     check "address change and 5 s outage: status" 9 "$P_RC"
-    if seq 1 200000 | cmp -s - "$H_TMP/p.out"; then
-        h_ok "address change and 5 s outage: output identical"
-    else
-        h_fail "address change and 5 s outage: the output differs ($(wc -c <"$H_TMP/p.out") bytes)"
-    fi
+    same_seq "address change and 5 s outage"
     h_log "relay: $(relay_stats roam | grep -E '^(roams|(up|down)\.dropped_outage) ' | tr '\n' ' ')"
     relay_stop roam
 fi

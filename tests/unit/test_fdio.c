@@ -78,6 +78,15 @@ main(void)
     ASSERT_FALSE(fdio_signal_take(SIGUSR1));
     ASSERT_TRUE(fdio_signal_take(SIGUSR2));
     ASSERT_FALSE(fdio_signal_take(SIGUSR2));
+
+    TEST_START("fdio: take_any takes every flag and says whether one was set");
+    ASSERT_FALSE(fdio_signal_take_any(sigs, 2));
+    raise(SIGUSR1);
+    raise(SIGUSR2);
+    ASSERT_TRUE(fdio_signal_take_any(sigs, 2));
+    ASSERT_FALSE(fdio_signal_take(SIGUSR1));
+    ASSERT_FALSE(fdio_signal_take(SIGUSR2));
+    fdio_signals_drain();
     ASSERT_INT_EQ(fdio_signals_init((const int[]){0}, 1), MSH_ERR_SYS);
 
     TEST_START("fdio: close_from closes an fd above a lowered RLIMIT_NOFILE");
