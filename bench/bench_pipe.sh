@@ -40,12 +40,8 @@ timed() {
     cat "$W/time"
 }
 
-ours() {
-    "$OUR_MOSH" -F "$W/ssh_config" --server="$OUR_SERVER" "$@" 127.0.0.1 -- "${CMD[@]}"
-}
-sshc() {
-    ssh -F "$W/ssh_config" 127.0.0.1 -- "${CMD[@]}"
-}
+OURS=("$OUR_MOSH" -F "$W/ssh_config" --server="$OUR_SERVER")
+SSHC=(ssh -F "$W/ssh_config")
 
 # case NAME OUTFILE WAYS...: RUNS runs of each way, alternating; prints the medians.
 declare -A T R
@@ -55,9 +51,10 @@ run_case() {
     for r in $(seq 1 "$RUNS"); do
         for w in "$@"; do
             case $w in
-                ours) res=$(timed "$out" ours) ;;
-                ssh) res=$(timed "$out" sshc) ;;
-                relay) res=$(timed "$out" ours -p "$RPORT_SRV" --udp-port="$RELAY_PORT") ;;
+                ours) res=$(timed "$out" "${OURS[@]}" 127.0.0.1 -- "${CMD[@]}") ;;
+                ssh) res=$(timed "$out" "${SSHC[@]}" 127.0.0.1 -- "${CMD[@]}") ;;
+                relay) res=$(timed "$out" "${OURS[@]}" -p "$RPORT_SRV" \
+                                 --udp-port="$RELAY_PORT" 127.0.0.1 -- "${CMD[@]}") ;;
             esac
             if [ "$out" = "$W/seq.out" ] && [ "$res" != fail ] && ! cmp -s "$out" "$W/seq.want"
             then

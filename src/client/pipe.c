@@ -146,7 +146,7 @@ learn_mode(struct pclient *p)
         return;
     if (cterm_features(remote(p)) & EXT_PIPE) {
         p->mode = PM_PIPE;
-        ext_pipe_pace(p->t);
+        ext_pipe_pace(p->ssp);
         return;
     }
     p->mode = PM_SCREEN;

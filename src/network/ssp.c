@@ -119,6 +119,12 @@ ssp_free(struct ssp *s)
     free(s);
 }
 
+void
+ssp_set_compression(struct ssp *s, int level)
+{
+    wire_set_compression(s->wire, level);
+}
+
 struct transport *
 ssp_transport(struct ssp *s)
 {

@@ -39,6 +39,8 @@ void ssp_free(struct ssp *s); /* NULL ok; frees both states */
 
 /* Borrowed. */
 struct transport *ssp_transport(struct ssp *s);
+/* The deflate level of what we send (ZC_LEVEL_*); upstream's default until set. */
+void ssp_set_compression(struct ssp *s, int level);
 struct conn *ssp_conn(struct ssp *s);
 const struct ssp_stats *ssp_stats(const struct ssp *s);
 

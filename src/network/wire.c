@@ -160,6 +160,12 @@ struct wire {
     struct zc *zc;
 };
 
+void
+wire_set_compression(struct wire *w, int level)
+{
+    zc_set_level(w->zc, level);
+}
+
 struct wire *
 wire_new(void)
 {

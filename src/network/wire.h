@@ -61,6 +61,8 @@ struct wire;
 /* Caller frees with wire_free. Never NULL. */
 struct wire *wire_new(void);
 void wire_free(struct wire *w);  /* NULL ok; wipes */
+/* The sender's deflate level (zc_set_level); upstream's default until set. */
+void wire_set_compression(struct wire *w, int level);
 
 /* Sender: serializes, compresses and splits inst into *nfrags fragments of at most
  * chunk_len content bytes (FRAG_CHUNK_V4/V6/FALLBACK; at most PKT_PAYLOAD_MAX - 10), with

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <zlib.h>
 
+_Static_assert(ZC_LEVEL_FASTEST == Z_BEST_SPEED && ZC_LEVEL_BEST == Z_BEST_COMPRESSION,
+               "zc levels are zlib's");
+
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/wbuf.h"
@@ -15,16 +18,39 @@
 
 /* Inflate output grows in steps: small Instructions need one, a bomb stops at the cap. */
 #define INFLATE_STEP (16 * 1024)
+#define ZC_ADAPT_MIN 4096   /* smaller inputs always get level 1 and never switch it */
+#define ZC_ADAPT_STORED 32  /* stored compressions after an incompressible one */
 
 struct zc {
     z_stream def, inf;
     bool def_ok, inf_ok;
+    int level;   /* deflate level: zc_set_level, else Z_DEFAULT_COMPRESSION */
+    int current; /* the level deflate now has (ZC_LEVEL_ADAPTIVE: 1 or 0) */
+    unsigned stored_left; /* ZC_LEVEL_ADAPTIVE: stored blocks before trying again */
 };
 
 struct zc *
 zc_new(void)
 {
-    return xcalloc(1, sizeof(struct zc));
+    struct zc *z = xcalloc(1, sizeof(struct zc));
+    z->level = z->current = Z_DEFAULT_COMPRESSION;
+    return z;
+}
+
+void
+zc_set_level(struct zc *z, int level)
+{
+    if ((level < ZC_LEVEL_FASTEST || level > ZC_LEVEL_BEST) && level != ZC_LEVEL_ADAPTIVE)
+        return;
+    if (level == z->level)
+        return;
+    z->level = level;
+    z->current = level == ZC_LEVEL_ADAPTIVE ? Z_BEST_SPEED : level;
+    z->stored_left = 0;
+    if (z->def_ok) {
+        (void)deflateEnd(&z->def); /* made again with the new level at the next use */
+        z->def_ok = false;
+    }
 }
 
 void
@@ -45,6 +71,21 @@ zerr(int zr)
     return zr == Z_MEM_ERROR ? MSH_ERR_NOMEM : MSH_ERR_INTERNAL;
 }
 
+/* ZC_LEVEL_ADAPTIVE: level 0 while stored_left counts down, else zlib's fastest. */
+static int
+adapt(struct zc *z, size_t len)
+{
+    int want = Z_BEST_SPEED;
+    if (z->stored_left > 0 && len >= ZC_ADAPT_MIN) {
+        z->stored_left--;
+        want = Z_NO_COMPRESSION;
+    }
+    if (want == z->current)
+        return Z_OK;
+    z->current = want;
+    return deflateParams(&z->def, want, Z_DEFAULT_STRATEGY);
+}
+
 int
 zc_compress(struct zc *z, const uint8_t *in, size_t len, struct wbuf *out)
 {
@@ -58,12 +99,16 @@ zc_compress(struct zc *z, const uint8_t *in, size_t len, struct wbuf *out)
     }
     if (!z->def_ok) {
         /* deflateInit(level default, zlib wrapper): the same stream compress() makes. */
-        if ((zr = deflateInit(&z->def, Z_DEFAULT_COMPRESSION)) != Z_OK) {
+        if ((zr = deflateInit(&z->def, z->current)) != Z_OK) {
             r = zerr(zr);
             goto out;
         }
         z->def_ok = true;
     } else if ((zr = deflateReset(&z->def)) != Z_OK) {
+        r = zerr(zr);
+        goto out;
+    }
+    if (z->level == ZC_LEVEL_ADAPTIVE && (zr = adapt(z, len)) != Z_OK) {
         r = zerr(zr);
         goto out;
     }
@@ -83,6 +128,11 @@ zc_compress(struct zc *z, const uint8_t *in, size_t len, struct wbuf *out)
         goto out;
     }
     wbuf_truncate(out, start + (bound - z->def.avail_out));
+    /* Incompressible input (already compressed, random): store it for a while, since
+     * deflate's search costs far more than the bytes it would save. */
+    if (z->level == ZC_LEVEL_ADAPTIVE && z->current != 0 && len >= ZC_ADAPT_MIN &&
+        bound - z->def.avail_out >= len - len / 16)
+        z->stored_left = ZC_ADAPT_STORED;
     r = 0;
 out:
     if (r != 0 && wbuf_len(out) > start)

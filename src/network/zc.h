@@ -18,6 +18,15 @@ struct zc;
 struct zc *zc_new(void);
 void zc_free(struct zc *z);  /* NULL ok */
 
+/* The deflate level (ZC_LEVEL_FASTEST..ZC_LEVEL_BEST; others are ignored). Any level makes
+ * a stream every inflater reads; upstream sends the default level (compress()). */
+#define ZC_LEVEL_FASTEST 1
+#define ZC_LEVEL_BEST 9
+/* The fastest level, and stored (level 0) blocks for a while after an input of 4 KiB or
+ * more that did not shrink by 1/16: streams of already-compressed or random bytes. */
+#define ZC_LEVEL_ADAPTIVE (-2)
+void zc_set_level(struct zc *z, int level);
+
 /* Appends the zlib stream of in[0..len) (default level, as compress()) to out.
  * MSH_ERR_TOO_LARGE if it does not fit wbuf_max(out) (out then unchanged), MSH_ERR_NOMEM
  * if zlib runs out of memory. */

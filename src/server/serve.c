@@ -259,7 +259,7 @@ release_child(struct state *s)
         return MSH_ERR_SYS;
     }
     s->pipe = true;
-    ext_pipe_pace(s->t);
+    ext_pipe_pace(s->cfg->ssp);
     s->to_stdin = wbuf_new(LIMITS_PIPE_INPUT + LIMITS_INFLATE_LEN);
     pflow_init(&s->flow, loop_now_ms(s->loop));
     log_debug("pipe session");

@@ -9,7 +9,9 @@
 
 #include <stdint.h>
 
+#include "network/ssp.h"
 #include "network/transport.h"
+#include "network/zc.h"
 
 #define EXT_HELLO (UINT64_C(1) << 0)      /* the handshake itself: "I speak cmosh extensions" */
 #define EXT_ECHO_STATE (UINT64_C(1) << 1) /* HostExt.tty_modes: the pty's ECHO and ICANON */
@@ -33,14 +35,17 @@ ext_answer(uint64_t announced)
 
 /* A pipe session (EXT_PIPE, both ends ours) paces its transport for a byte stream: a
  * state as soon as output is there (the frame interval still grows with the RTT), and an
- * acknowledgement at once, not after upstream's 100 ms. */
+ * acknowledgement at once, not after upstream's 100 ms; and it deflates at zlib's fastest
+ * level, or stores what does not compress (a stream of megabytes, where the default level
+ * costs more CPU than it saves). */
 #define EXT_PIPE_PACE_MS 1u
 
 static inline void
-ext_pipe_pace(struct transport *t)
+ext_pipe_pace(struct ssp *s)
 {
     const struct transport_pace p = {EXT_PIPE_PACE_MS, EXT_PIPE_PACE_MS, EXT_PIPE_PACE_MS};
-    transport_set_pace(t, &p);
+    transport_set_pace(ssp_transport(s), &p);
+    ssp_set_compression(s, ZC_LEVEL_ADAPTIVE);
 }
 
 #endif
