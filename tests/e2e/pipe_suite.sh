@@ -16,7 +16,8 @@
 #   2  through the relay: 10 % loss and 100 ms RTT; then the same with an address change
 #      and a 5 s outage in the middle of the output: output and status identical
 #   3  Debian's mosh-server: pipe mode says so on stderr, prints the final screen's text,
-#      exits 17; interactive `mosh host -- sh -c 'exit 3'` in tmux exits 0 as upstream's
+#      exits 17; -T with a terminal on both sides (no terminal handling, status 6);
+#      interactive `mosh host -- sh -c 'exit 3'` in tmux exits 0 as upstream's
 #      client does there, and 3 with our server
 # P_ONLY="1 3" runs only those sections; H_KEEP=1 keeps the temp dir. About two minutes.
 # shellcheck source-path=SCRIPTDIR disable=SC2016
@@ -234,15 +235,37 @@ if want 2; then
         exit "$P_RC"
     ) &
     mpid=$!
-    sleep 3
+    # The roam and the outage in the middle of the output (about 10 s of it), not in the
+    # SSH bootstrap: from the first output bytes on.
+    for _ in $(seq 1 600); do
+        [ -s "$H_TMP/p.out" ] && break
+        sleep 0.1
+    done
+    sleep 1
     relay_ctl roam "roam 127.0.0.2" || h_fail "relay roam refused"
     sleep 1
     relay_ctl roam "outage 5000 both" || h_fail "relay outage refused"
+    mid=$(wc -c <"$H_TMP/p.out")
     wait "$mpid"
     P_RC=$?
     check "10 % loss, address change and 5 s outage: status" 9 "$P_RC"
     same_seq "10 % loss, address change and 5 s outage"
-    h_log "relay: $(relay_stats roam | grep -E '^(roams|(up|down)\.dropped_outage) ' | tr '\n' ' ')"
+    st=$(relay_stats roam | grep -E '^(roams|(up|down)\.dropped_outage) ' | tr '\n' ' ')
+    h_log "relay: $st; $mid bytes of output when the outage began"
+    # The scenario happened: one roam, output datagrams lost in the outage, and the output
+    # was neither finished nor unstarted then.
+    case " $st" in
+        *" roams 1 "*) case $st in
+            *"down.dropped_outage "[1-9]*) h_ok "the roam and the outage hit the output" ;;
+            *) h_fail "the outage missed the output: $st" ;;
+        esac ;;
+        *) h_fail "not one roam: $st" ;;
+    esac
+    if [ "$mid" -gt 0 ] && [ "$mid" -lt "$(seq 1 200000 | wc -c)" ]; then
+        h_ok "the outage began in the middle of the output ($mid bytes)"
+    else
+        h_fail "the outage began with $mid bytes of output"
+    fi
     relay_stop roam
 fi
 
@@ -260,6 +283,21 @@ if want 3; then
         h_ok "pipe mode with Debian's server: the final screen's text is printed"
     else
         h_fail "pipe mode with Debian's server: stdout was: $(head -c 300 "$H_TMP/p.out")"
+    fi
+
+    # -T with stdin and stdout terminals: no terminal handling (the pane's screen keeps
+    # the output as the local tty wrote it; a terminal session would have drawn it in the
+    # alternate screen and left it), and the command's status.
+    # shellcheck disable=SC2086
+    h_tmux_start 80 24 /bin/sh -c "exec env $SAN $MOSH -T -F $H_SSH_CONFIG --batch \
+        --server='env H_E2E_TAG=$H_E2E_TAG $SAN $OURS' root@127.0.0.1 -- \
+        sh -c 'printf \"forced-one\\nforced-two\\n\"; exit 6' 2>$H_TMP/int.err"
+    if h_wait_pane_dead 60; then
+        check "-T on a terminal: status" 6 "$(h_tmux_dead_status)"
+        check "-T on a terminal: the output as a pipe gives it" "forced-one forced-two" \
+            "$(h_tmux_capture | grep -E '^forced-' | tr '\n' ' ' | sed 's/ $//')"
+    else
+        h_fail "-T on a terminal: mosh still runs after 60 s"
     fi
 
     for srv in "$OURS" "$UPSTREAM_SERVER"; do
