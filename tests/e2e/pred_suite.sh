@@ -127,7 +127,16 @@ poll_row() {
 # server's echo, so that the next keys belong to a confirmed prediction epoch.
 confirm_epoch() {
     h_tmux_keys -l "$1"
-    c_wait_row 0 "^e2e% $1\$" 10 >/dev/null
+    c_wait_row 0 "^e2e% $1\$" 10 >/dev/null && ack_settle
+}
+
+# ack_settle: the frame that shows an echo can come before the echo ack that confirms the
+# prediction epoch (the server acks input once 50 ms have passed, protocol.md §5.10), so a
+# link cut right after the echo shows can leave the epoch tentative and the next keys
+# undrawn (seen in CI under load). Waits well past ack + RTT + a frame interval:
+# ACK_SETTLE seconds (0.6 by default, for 100 ms RTT).
+ack_settle() {
+    read -rt "${ACK_SETTLE:-0.6}" <> <(:) || true
 }
 
 # prompt_only TIMEOUT_S: waits until the whole screen is the bare prompt on row 0 (after a
@@ -245,7 +254,7 @@ fast_link_check() {
 # P5: at 400 ms RTT (flagging), predictions are underlined until confirmed.
 underline_check() {
     local name=$1 plain
-    confirm_epoch e || { h_fail "$name P5: the first letter never echoed"; return; }
+    ACK_SETTLE=1.5 confirm_epoch e || { h_fail "$name P5: the first letter never echoed"; return; }
     h_tmux_keys -l cho
     if poll_row 0 "e${ESC}\\[4mcho" 300 -e; then
         h_ok "$name P5: 'cho' shown underlined ${POLL_MS} ms after typing (RTT 400 ms)"
@@ -282,6 +291,7 @@ EOF
     fi
     h_tmux_keys -l 1
     c_wait_row 1 '^up> 1$' 10 >/dev/null || { h_fail "$name P6: '1' not echoed"; return; }
+    ack_settle
     relay_ctl "$name" "outage on down"
     h_tmux_keys -l abc
     if poll_row 1 '^up> 1abc$' 3000; then
