@@ -392,6 +392,13 @@ test_epochs(void)
     ASSERT_STR_EQ(row(&s, 1), "$ abxy");
     sim_fini(&s);
 
+    TEST_START("pred: a typed OSC string (BEL-terminated) starts no epoch");
+    confirmed_prompt(&s, 20, 5, PRED_ALWAYS, false, 20);
+    type(&s, "\033]0;t\a");
+    type(&s, "x");
+    ASSERT_STR_EQ(row(&s, 0), "$ lx");
+    sim_fini(&s);
+
     TEST_START("pred: a wide character is not guessed and starts an epoch");
     confirmed_prompt(&s, 20, 5, PRED_ALWAYS, false, 20);
     type(&s, "\xe4\xb8\xad"); /* U+4E2D */
@@ -458,6 +465,19 @@ test_what_is_predicted(void)
     ASSERT_INT_EQ(c->cp, 's');
     ASSERT_INT_EQ(c->fg, FB_COLOR_PALETTE(1));
     ASSERT_TRUE(c->attrs & FB_ATTR_BOLD);
+    sim_fini(&s);
+
+    TEST_START("pred: a confirmed guess gives its server rendition to the pending ones "
+               "to its right");
+    confirmed_prompt(&s, 12, 3, PRED_ALWAYS, false, 20);
+    type(&s, "a");
+    type(&s, "b");
+    echo_through(&s, s.sent - 1, "\033[4;32ma\033[m"); /* "b" still pending */
+    ASSERT_STR_EQ(row(&s, 0), "$ lab");
+    c = &fb_row_get(s.shown, 0)->cells[4];
+    ASSERT_INT_EQ(c->cp, 'b');
+    ASSERT_INT_EQ(c->fg, FB_COLOR_PALETTE(2));
+    ASSERT_TRUE(c->attrs & FB_ATTR_UNDERLINE); /* the server's, not a flag: interval 20 */
     sim_fini(&s);
 
     TEST_START("pred: DEL at column 0 predicts nothing");
@@ -621,6 +641,46 @@ test_judgement(void)
     echo(&s, "x");
     type(&s, "y");
     ASSERT_STR_EQ(row(&s, 0), "$ axy");
+    sim_fini(&s);
+
+    TEST_START("pred: a confirmed blank guess earns no credit");
+    sim_init(&s, 20, 5, PRED_ALWAYS, true, 20);
+    host(&s, "$ ab");
+    type(&s, "\177"); /* overwrite: guess a blank under the cursor */
+    echo(&s, "\b \b");
+    type(&s, "c"); /* the blank confirmed nothing: still tentative */
+    ASSERT_STR_EQ(row(&s, 0), "$ a");
+    echo(&s, "c");
+    type(&s, "d");
+    ASSERT_STR_EQ(row(&s, 0), "$ acd");
+    sim_fini(&s);
+
+    TEST_START("pred: a cell guessed again remembers its earlier guess: no credit");
+    sim_init(&s, 20, 5, PRED_ALWAYS, true, 20);
+    host(&s, "$ ");
+    type(&s, "x");
+    type(&s, "\177");
+    type(&s, "x"); /* the same letter again over its own earlier guess */
+    echo(&s, "x\b \bx");
+    type(&s, "y");
+    ASSERT_STR_EQ(row(&s, 0), "$ x"); /* not confirmed by the second x */
+    echo(&s, "y");
+    type(&s, "z");
+    ASSERT_STR_EQ(row(&s, 0), "$ xyz");
+    sim_fini(&s);
+
+    TEST_START("pred: experimental drops only a wrong cursor guess, the cells stay");
+    sim_init(&s, 8, 2, PRED_EXPERIMENTAL, false, 20);
+    host(&s, "top\r\nabc");
+    draw(&s);
+    type(&s, "x");  /* cursor guess (1,4), judged with this state */
+    type(&s, "\r"); /* bottom row guessed blank in the next state; the cursor to (1,0)
+                      * keeps the earlier expiry (upstream) */
+    ASSERT_STR_EQ(row(&s, 1), "");
+    echo_through(&s, s.sent - 1, "X"); /* the cursor is at (1,4), not (1,0) */
+    ASSERT_STR_EQ(row(&s, 1), ""); /* the blank row guess is still pending and shown */
+    CURSOR_AT(&s, 1, 4);           /* the server's cursor */
+    ASSERT_TRUE(pred_active(&s.p));
     sim_fini(&s);
 
     TEST_START("pred: a wrong cursor guess resets (always)");
