@@ -10,7 +10,7 @@ unset LANG LANGUAGE
 
 BENCH_BUILD=${BENCH_BUILD:-/work/main/build-bench}
 OUR_SERVER=${OUR_SERVER:-$BENCH_BUILD/src/server/mosh-server}
-OUR_CLIENT=${OUR_CLIENT:-$BENCH_BUILD/src/client/mosh-client}
+OUR_CLIENT=${OUR_CLIENT:-$BENCH_BUILD/src/multicall/mosh-client}
 UP_SERVER=${UP_SERVER:-/usr/bin/mosh-server}
 UP_CLIENT=${UP_CLIENT:-/usr/bin/mosh-client}
 REAP=$BENCH_BUILD/bench/bench_reap
