@@ -10,11 +10,15 @@
 # server both clients use, default ours), LAT_LOSSES, LAT_MODES (lists), LAT_RTT_MS (100).
 #
 # Each (loss, mode, client) is one fresh session: the server runs bash at the prompt
-# "lat% ", the client is in an 80x24 tmux pane. e2e_tap, one tmux control-mode client,
-# sends each key (send-keys) and captures the prompt row every 1 ms, logging both on one
-# clock; a key's latency is from its send-keys to the first capture that shows it. The
-# next key goes 100 ms after the previous one showed. The first key of a session is not
-# counted (its prediction epoch is not confirmed yet: it always takes a round trip).
+# "lat% ", the client is in an 80x24 tmux pane. Our client's and Debian's sessions for
+# one (loss, mode) run at the same time and take turns: key k goes to one, then (50 ms
+# after it showed) to the other, so both are measured under the same machine load (other
+# work on these 2 cores moves single-digit-millisecond figures a lot). Per session,
+# e2e_tap (a tmux control-mode client) sends each key (send-keys) and captures the prompt
+# row every 1 ms, logging both on one clock; a key's latency is from its send-keys to the
+# first capture that shows it. The next key goes 100 ms after the previous one showed.
+# The first key of a session is not counted (its prediction epoch is not confirmed yet:
+# it always takes a round trip).
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -46,10 +50,12 @@ wait_row0() {
     return 0
 }
 
-# run TAG CLIENT MODE LOSS: one session; appends "TAG latency_us" lines to $W/lat.txt.
-run() {
-    local tag=$1 bin=$2 mode=$3 loss=$4 typed="" k c
+# open_session TAG CLIENT MODE LOSS FD: a server, a relay, the client in a tmux session
+# and a tap on it whose command FIFO is open on file descriptor FD (7 or 8).
+open_session() {
+    local tag=$1 bin=$2 mode=$3 loss=$4 fd=$5
     start_server "$tag" "$SERVER" "PS1='lat% ' exec bash --norc --noprofile"
+    SERVER_PIDS="$SERVER_PIDS $DAEMON"
     relay_start "$tag" "$PORT" "delay=$((RTT / 2))" "loss=$loss" seed=7 ||
         { echo "$tag: relay did not start" >&2; exit 1; }
     tm new-session -d -s "$tag" -x 80 -y 24 \
@@ -65,21 +71,24 @@ run() {
     "$TAP" -S "$SOCK" -t "$tag" -o "$W/$tag.tap" -i 1 -a '-S 0 -E 0' -c "$W/$tag.cmd" \
         -w $$ -T 900 </dev/null 2>"$W/$tag.taperr" &
     BENCH_PIDS="$BENCH_PIDS $!"
-    exec 7>"$W/$tag.cmd"
-    for k in $(seq 0 "$KEYS"); do
-        c=${LETTERS:$((k % 26)):1}
-        typed=$typed$c
-        printf 'send-keys -t %s -l %s\n' "$tag" "$c" >&7
-        if ! wait_row0 "$tag" "lat% $typed" 60; then
-            echo "$tag: key $k ($c) never showed; row 0: $(tm capture-pane -p -t "$tag" -S 0 -E 0)" >&2
-            exit 1
-        fi
-        read -rt 0.1 <> <(:)
-    done
-    exec 7>&-
-    read -rt 0.2 <> <(:)
-    # Key k's latency: its send time to the first capture whose row holds k+1 letters.
-    awk -v tag="$tag" -v letters="$LETTERS" '
+    eval "exec $fd>\"\$W/\$tag.cmd\""
+}
+
+# key TAG FD K TYPED: sends letter K through the tap on FD and waits until row 0 is
+# "lat% TYPED".
+key() {
+    local tag=$1 fd=$2 k=$3 typed=$4
+    printf 'send-keys -t %s -l %s\n' "$tag" "${LETTERS:$((k % 26)):1}" >&"$fd"
+    if ! wait_row0 "$tag" "lat% $typed" 60; then
+        echo "$tag: key $k never showed; row 0: $(tm capture-pane -p -t "$tag" -S 0 -E 0)" >&2
+        exit 1
+    fi
+}
+
+# collect TAG: appends "TAG latency_us" lines to $W/lat.txt from TAG's tap log: key k's
+# latency is from its send time to the first capture whose row holds k+1 letters.
+collect() {
+    awk -v tag="$1" -v letters="$LETTERS" '
         $2 ~ /^>send-keys/ { sent[n++] = $1; next }
         $2 == "%begin" { inside = 1; next }
         $2 == "%end" || $2 == "%error" { inside = 0; next }
@@ -91,10 +100,40 @@ run() {
                 if (next_key > 0) print tag, $1 - sent[next_key]
                 next_key++
             }
-        }' "$W/$tag.tap" >>"$W/lat.txt"
-    tm kill-session -t "$tag"
-    relay_stop "$tag"
-    kill -TERM "$DAEMON" 2>/dev/null
+        }' "$W/$1.tap" >>"$W/lat.txt"
+}
+
+# pair LOSS MODE: our client and Debian's, each in its own session, alive at the same
+# time; the keys alternate between them (the first of each pair alternating too), so
+# both see the same moments of machine load.
+pair() {
+    local loss=$1 mode=$2 tag_o="o-$2-${1/./}" tag_u="u-$2-${1/./}" typed="" k
+    SERVER_PIDS=""
+    open_session "$tag_o" "$OUR_CLIENT" "$mode" "$loss" 7
+    open_session "$tag_u" "$UP_CLIENT" "$mode" "$loss" 8
+    for k in $(seq 0 "$KEYS"); do
+        typed=$typed${LETTERS:$((k % 26)):1}
+        if [ $((k % 2)) -eq 0 ]; then
+            key "$tag_o" 7 "$k" "$typed"
+            read -rt 0.05 <> <(:)
+            key "$tag_u" 8 "$k" "$typed"
+        else
+            key "$tag_u" 8 "$k" "$typed"
+            read -rt 0.05 <> <(:)
+            key "$tag_o" 7 "$k" "$typed"
+        fi
+        read -rt 0.1 <> <(:)
+    done
+    exec 7>&- 8>&-
+    read -rt 0.2 <> <(:)
+    collect "$tag_o"
+    collect "$tag_u"
+    tm kill-session -t "$tag_o"
+    tm kill-session -t "$tag_u"
+    relay_stop "$tag_o"
+    relay_stop "$tag_u"
+    # shellcheck disable=SC2086
+    kill -TERM $SERVER_PIDS 2>/dev/null
 }
 
 # stats TAG: "median mean p95 share_below_rtt n" in ms from $W/lat.txt.
@@ -111,18 +150,9 @@ stats() {
 echo "# bench_latency: $KEYS keys per session, RTT $RTT ms, server: ${LAT_SERVER:-ours} ($SERVER)"
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$W/lat.txt"
-order=0
 for loss in $LOSSES; do
     for mode in $MODES; do
-        tag_o="o-$mode-${loss/./}" tag_u="u-$mode-${loss/./}"
-        # Alternate which client goes first, so neither always gets the quieter slot.
-        if [ $((order++ % 2)) -eq 0 ]; then
-            run "$tag_o" "$OUR_CLIENT" "$mode" "$loss"
-            run "$tag_u" "$UP_CLIENT" "$mode" "$loss"
-        else
-            run "$tag_u" "$UP_CLIENT" "$mode" "$loss"
-            run "$tag_o" "$OUR_CLIENT" "$mode" "$loss"
-        fi
+        pair "$loss" "$mode"
     done
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
