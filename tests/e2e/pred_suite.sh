@@ -9,11 +9,14 @@
 # Sessions (one client each; modes through MOSH_PREDICTION_DISPLAY):
 #   A adaptive, RTT 100 ms: P1 typed letters show with no server frame; the screen after
 #     the outage is the server's.
-#   B always, RTT 100 ms: P1 again; P6 a wrong prediction (a program that echoes letters
-#     in uppercase) is shown, then repaired: the final screen is the server's. Then RTT
-#     400 ms: P5 unconfirmed predictions are underlined, the underline goes once the server
-#     confirms.
+#   B always, RTT 100 ms: P1 again; P7 a paste (a read of more than 100 bytes) is not
+#     predicted, a resize drops the predictions shown; P6 a wrong prediction (a program
+#     that echoes letters in uppercase) is shown, then repaired: the final screen is the
+#     server's. Then RTT 400 ms: P5 unconfirmed predictions are underlined, the underline
+#     goes once the server confirms.
 #   C never, RTT 100 ms: P3 nothing is drawn while the server is cut off; all after.
+#   H always with MOSH_PREDICTION_OVERWRITE=yes, RTT 100 ms: P8 a letter typed over
+#     another is predicted in place (overwrite), not inserted.
 #   D adaptive, no added delay: P4 after 20 keystroke round trips (SRTT settles), nothing
 #     is predicted (nothing drawn within 200 ms of cutting off the server), and no
 #     underline is ever drawn while typing.
@@ -77,7 +80,9 @@ session() {
     S_SPID=$C_SPID
     relay_start "$name" "$C_PORT" "delay=$delay" ||
         { h_fail "$name: relay did not start"; return 1; }
+    # PRED_ENV: one more VAR=VALUE for the client (session H).
     h_tmux_start 80 24 MOSH_KEY="$C_KEY" MOSH_PREDICTION_DISPLAY="$mode" \
+        ${PRED_ENV:+"$PRED_ENV"} \
         ASAN_OPTIONS="log_path=$C_ASAN/asan-client-$name" \
         UBSAN_OPTIONS="log_path=$C_ASAN/ubsan-client-$name:print_stacktrace=1" \
         "$CLIENT" 127.0.0.1 "$RELAY_PORT" || { h_fail "$name: no tmux pane"; return 1; }
@@ -86,8 +91,7 @@ session() {
         h_fail "$name: no prompt through the session ($mode, delay $delay ms)"
         return 1
     fi
-    h_tmux_type clear
-    if ! c_wait_row 0 '^e2e%$' 10 >/dev/null; then
+    if ! run_clear; then
         h_fail "$name: clear did not leave the prompt on row 0"
         return 1
     fi
@@ -97,7 +101,7 @@ session() {
 
 # PRED_ONLY=AB (for example) runs only those sessions.
 want() {
-    [[ ${PRED_ONLY:-ABCDEFG} == *$1* ]]
+    [[ ${PRED_ONLY:-ABCDEFGH} == *$1* ]]
 }
 
 session_end() {
@@ -150,11 +154,21 @@ prompt_only() {
     return 0
 }
 
+# run_clear: at an empty prompt, types `clear`, waits for its echo, then Enter and the
+# bare prompt on row 0, then for the echo ack that judges the guessed move of the Enter
+# (to the row below). Without either wait the next key can be guessed where that move
+# put the cursor, wrongly, and its epoch never confirms.
+run_clear() {
+    h_tmux_keys -l clear
+    h_tmux_wait_for '^e2e% clear$' 10 || return 1
+    h_tmux_keys Enter
+    c_wait_row 0 '^e2e%$' 10 >/dev/null && ack_settle
+}
+
 # Clears the command line (Ctrl-U), then `clear`: the prompt back on row 0.
 reset_line() {
     h_tmux_keys C-u
-    h_tmux_type clear
-    c_wait_row 0 '^e2e%$' 10 >/dev/null
+    c_wait_row 0 '^e2e%$' 10 >/dev/null && run_clear
 }
 
 # predicted_check NAME: P1. With the server cut off, "cho" after a confirmed "e" shows.
@@ -175,8 +189,79 @@ predicted_check() {
     else
         h_fail "$name P1: the command typed under prediction did not run"
     fi
-    h_tmux_type clear
-    c_wait_row 0 '^e2e%$' 10 >/dev/null
+    run_clear
+}
+
+# P7: a read of more than 100 bytes is a paste, which upstream does not predict, and a
+# resize drops the pending predictions. With the server cut off: a 120-letter paste
+# (one send-keys, one write to the client's pty) draws none of its letters in 1 s; then
+# "cho" is shown (predicted) and goes when the window is resized; all arrives after.
+paste_resize_check() {
+    local name=$1 t0 t1 seen paste
+    confirm_epoch e || { h_fail "$name P7: the first letter never echoed"; return; }
+    tap_start "$name-P7" 0 || { h_fail "$name P7: no tap"; return; }
+    relay_ctl "$name" "outage on down" || { h_fail "$name P7: relay outage"; return; }
+    paste=$(printf 'q%.0s' $(seq 1 120))
+    t0=$(tap_now)
+    h_tmux_keys -l "$paste"
+    read -rt 1 <> <(:)
+    t1=$(tap_now)
+    tap_stop "$name-P7"
+    seen=$(tap_output "$name-P7" "$t0" "$t1" | grep -c q)
+    if [ "$seen" = 0 ]; then
+        h_ok "$name P7: a 120-letter paste drew nothing while the server was cut off (1 s)"
+    else
+        h_fail "$name P7: pasted letters drawn (predicted) while the server was cut off:"
+        c_show "$(tap_output "$name-P7" "$t0" "$t1")"
+    fi
+    relay_ctl "$name" "outage off down"
+    c_wait_row 1 '^q{46}$' 10 >/dev/null || h_fail "$name P7: the paste never arrived"
+    reset_line || { h_fail "$name P7: the line was not cleared"; return; }
+    confirm_epoch e || { h_fail "$name P7: the first letter never echoed"; return; }
+    relay_ctl "$name" "outage on down"
+    h_tmux_keys -l cho
+    if ! poll_row 0 '^e2e% echo$' 3000; then
+        h_fail "$name P7: 'cho' not predicted before the resize (row: $POLL_ROW)"
+    else
+        h_tmux resize-window -t "$H_TMUX_TARGET" -x 100 -y 24
+        if poll_row 0 '^e2e% e$' 3000; then
+            h_ok "$name P7: the predicted 'cho' went ${POLL_MS} ms after a resize" \
+                "(server cut off)"
+        else
+            h_fail "$name P7: the prediction stayed after a resize (row: $POLL_ROW)"
+        fi
+    fi
+    relay_ctl "$name" "outage off down"
+    c_wait_row 0 '^e2e% echo$' 10 >/dev/null || h_fail "$name P7: 'cho' never echoed"
+    h_tmux resize-window -t "$H_TMUX_TARGET" -x 80 -y 24
+    reset_line
+}
+
+# P8: MOSH_PREDICTION_OVERWRITE=yes: a letter typed over "b" of "abcd" (cursor moved
+# back with the arrow keys) is predicted in place ("aXcd"), where bash inserts ("aXbcd").
+overwrite_check() {
+    local name=$1
+    confirm_epoch abcd || { h_fail "$name P8: 'abcd' never echoed"; return; }
+    h_tmux_keys Left Left Left
+    local deadline=$(($(now_ms) + 10000))
+    while [ "$(h_tmux_get '#{cursor_x}')" != 6 ] && [ "$(now_ms)" -lt "$deadline" ]; do
+        read -rt 0.02 <> <(:)
+    done
+    ack_settle
+    relay_ctl "$name" "outage on down" || { h_fail "$name P8: relay outage"; return; }
+    h_tmux_keys -l X
+    if poll_row 0 '^e2e% aXcd$' 3000; then
+        h_ok "$name P8: 'X' predicted over 'b' (overwrite): e2e% aXcd"
+    else
+        h_fail "$name P8: no overwrite prediction 'e2e% aXcd' (row: $POLL_ROW)"
+    fi
+    relay_ctl "$name" "outage off down"
+    if poll_row 0 '^e2e% aXbcd$' 5000; then
+        h_ok "$name P8: then the server's insert shows: e2e% aXbcd"
+    else
+        h_fail "$name P8: the server's 'e2e% aXbcd' never shown (row: $POLL_ROW)"
+    fi
+    reset_line
 }
 
 # P3: never: nothing of " zqx" reaches the pane while the server is cut off (1 s; every
@@ -313,8 +398,7 @@ EOF
     fi
     h_tmux_keys -l q
     c_wait_row 2 '^e2e%$' 10 >/dev/null || h_fail "$name P6: the program did not end"
-    h_tmux_type clear
-    c_wait_row 0 '^e2e%$' 10 >/dev/null
+    run_clear
 }
 
 # run_session NAME MODE DELAY_MS TITLE CHECK...: if NAME is wanted, a session and the
@@ -338,14 +422,15 @@ slow_link() {
     relay_ctl "$1" "set delay=200"
     h_tmux_type ': slow-link-warm-up'
     c_wait_row 1 '^e2e%$' 15 >/dev/null
-    h_tmux_type clear
-    c_wait_row 0 '^e2e%$' 15 >/dev/null
+    ACK_SETTLE=1.5 run_clear
 }
 
 run_session A adaptive 50 "adaptive, RTT 100 ms" "predicted_check A"
 run_session B always 50 "always, RTT 100 ms, then 400 ms" "predicted_check B" \
-    "wrong_check B" "slow_link B" "underline_check B"
+    "paste_resize_check B" "wrong_check B" "slow_link B" "underline_check B"
 run_session C never 50 "never, RTT 100 ms" "never_check C"
+PRED_ENV=MOSH_PREDICTION_OVERWRITE=yes run_session H always 50 \
+    "always, MOSH_PREDICTION_OVERWRITE=yes, RTT 100 ms" "overwrite_check H"
 run_session D adaptive 0 "adaptive, no added delay" "fast_link_check D"
 
 # noecho_run NAME MODE TYPEAHEAD: N. `read -s` behind a prompt; with TYPEAHEAD, the prompt
