@@ -171,17 +171,26 @@ reset_line() {
     c_wait_row 0 '^e2e%$' 10 >/dev/null && run_clear
 }
 
+# predicted NAME CHECK ROW KEYS REGEX WHAT: cuts the server off, types KEYS and expects
+# row ROW to match REGEX within 3 s, which only a prediction can do; ok or fail naming
+# WHAT. The link stays cut (the caller restores it). Returns 1 if not shown.
+predicted() {
+    local name=$1 check=$2 row=$3 keys=$4 re=$5 what=$6
+    relay_ctl "$name" "outage on down" || { h_fail "$name $check: relay outage"; return 1; }
+    h_tmux_keys -l "$keys"
+    if poll_row "$row" "$re" 3000; then
+        h_ok "$name $check: $what shown ${POLL_MS} ms after typing, with the server cut off"
+        return 0
+    fi
+    h_fail "$name $check: $what not shown while the server was cut off (row: $POLL_ROW)"
+    return 1
+}
+
 # predicted_check NAME: P1. With the server cut off, "cho" after a confirmed "e" shows.
 predicted_check() {
     local name=$1
     confirm_epoch e || { h_fail "$name P1: the first letter never echoed"; return; }
-    relay_ctl "$name" "outage on down" || { h_fail "$name P1: relay outage"; return; }
-    h_tmux_keys -l cho
-    if poll_row 0 '^e2e% echo$' 3000; then
-        h_ok "$name P1: 'cho' shown ${POLL_MS} ms after typing, with no server frame arriving"
-    else
-        h_fail "$name P1: 'cho' not shown while the server was cut off (row: $POLL_ROW)"
-    fi
+    predicted "$name" P1 0 cho '^e2e% echo$' "'cho'"
     relay_ctl "$name" "outage off down"
     h_tmux_type ' p1-$((40+2))'
     if c_wait_row 1 '^p1-42$' 10 >/dev/null && c_wait_row 2 '^e2e%$' 10 >/dev/null; then
@@ -218,11 +227,7 @@ paste_resize_check() {
     c_wait_row 1 '^q{46}$' 10 >/dev/null || h_fail "$name P7: the paste never arrived"
     reset_line || { h_fail "$name P7: the line was not cleared"; return; }
     confirm_epoch e || { h_fail "$name P7: the first letter never echoed"; return; }
-    relay_ctl "$name" "outage on down"
-    h_tmux_keys -l cho
-    if ! poll_row 0 '^e2e% echo$' 3000; then
-        h_fail "$name P7: 'cho' not predicted before the resize (row: $POLL_ROW)"
-    else
+    if predicted "$name" P7 0 cho '^e2e% echo$' "'cho' (before a resize)"; then
         h_tmux resize-window -t "$H_TMUX_TARGET" -x 100 -y 24
         if poll_row 0 '^e2e% e$' 3000; then
             h_ok "$name P7: the predicted 'cho' went ${POLL_MS} ms after a resize" \
@@ -248,13 +253,7 @@ overwrite_check() {
         read -rt 0.02 <> <(:)
     done
     ack_settle
-    relay_ctl "$name" "outage on down" || { h_fail "$name P8: relay outage"; return; }
-    h_tmux_keys -l X
-    if poll_row 0 '^e2e% aXcd$' 3000; then
-        h_ok "$name P8: 'X' predicted over 'b' (overwrite): e2e% aXcd"
-    else
-        h_fail "$name P8: no overwrite prediction 'e2e% aXcd' (row: $POLL_ROW)"
-    fi
+    predicted "$name" P8 0 X '^e2e% aXcd$' "'X' over 'b' (overwrite: e2e% aXcd)"
     relay_ctl "$name" "outage off down"
     if poll_row 0 '^e2e% aXbcd$' 5000; then
         h_ok "$name P8: then the server's insert shows: e2e% aXbcd"
@@ -377,13 +376,7 @@ EOF
     h_tmux_keys -l 1
     c_wait_row 1 '^up> 1$' 10 >/dev/null || { h_fail "$name P6: '1' not echoed"; return; }
     ack_settle
-    relay_ctl "$name" "outage on down"
-    h_tmux_keys -l abc
-    if poll_row 1 '^up> 1abc$' 3000; then
-        h_ok "$name P6: the wrong prediction 'abc' is shown (${POLL_MS} ms)"
-    else
-        h_fail "$name P6: the prediction 'abc' was not shown (row: $POLL_ROW)"
-    fi
+    predicted "$name" P6 1 abc '^up> 1abc$' "the wrong prediction 'abc'"
     relay_ctl "$name" "outage off down"
     if poll_row 1 '^up> 1ABC$' 5000; then
         cx=$(h_tmux_get '#{cursor_x},#{cursor_y}')
