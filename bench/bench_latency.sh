@@ -148,6 +148,7 @@ stats() {
 }
 
 echo "# bench_latency: $KEYS keys per session, RTT $RTT ms, server: ${LAT_SERVER:-ours} ($SERVER)"
+echo "# clients: ours $OUR_CLIENT, upstream $UP_CLIENT"
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$W/lat.txt"
 for loss in $LOSSES; do
