@@ -9,8 +9,12 @@
  *   -g MS     pause after each echo, uniform in [MS/2, 3MS/2] (default 150)
  *   -w MS     an echo later than this counts as lost (default 5000; the run resyncs)
  *   -o MS -c FIFO   outage mode: for each of the N letters, write "outage on" to the relay's
- *             control FIFO, wait MS/2, type the letter, wait MS/2, write "outage off" and
- *             time from that write until the letter shows (the resume time)
+ *             control FIFO, wait MS/2 +- up to 1.5 s (uniform, from the seed), type the
+ *             letter, wait the rest of MS, write "outage off" and time from that write
+ *             until the letter shows (the resume time). The spread is one upstream
+ *             heartbeat (3 s): a client that resends every 3 s from the letter's first
+ *             transmission would otherwise be timed at one phase only, by luck close to
+ *             the link's return or 2 s after it
  *   -R MS -c FIFO   roam mode: for each of the N samples, write "roam 127.0.0.K" (K = 20,
  *             21, ...) to the relay's FIFO, then (with -K) type a letter at once and time
  *             its echo, then wait MS; the relay's log says when the server reached each
@@ -42,6 +46,7 @@
 #define ROWS 24
 #define LETTERS_PER_LINE 40
 #define MAX_SAMPLES 100000
+#define OUTAGE_SPREAD_MS 3000.0 /* -o: the letter's time in the outage varies this much */
 
 static struct emu *emu;
 static int master = -1;
@@ -244,9 +249,11 @@ main(int argc, char **argv)
         }
     }
     if (optind >= argc || n < 1 || n > MAX_SAMPLES || gap < 0 || timeout < 1 ||
+        (outage > 0 && outage < 2 * OUTAGE_SPREAD_MS) ||
         ((outage > 0 || roam > 0) && fifo == NULL) || idle < 0 || idle > 86400) {
         fprintf(stderr, "bench_echo: want -- CLIENT [ARGS...], 1 <= n <= %d, "
-                        "and -c FIFO with -o or -R\n", MAX_SAMPLES);
+                        "and -c FIFO with -o (MS >= %.0f) or -R\n", MAX_SAMPLES,
+                2 * OUTAGE_SPREAD_MS);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -301,10 +308,11 @@ main(int argc, char **argv)
             type_byte(ch);
             t0 = now_ms();
         } else if (outage > 0) {
+            double at = (double)outage / 2 + (uniform() - 0.5) * OUTAGE_SPREAD_MS;
             ctl(fifo, "outage on\n");
-            (void)pump((double)outage / 2);
+            (void)pump(at);
             type_byte(ch);
-            (void)pump((double)outage / 2);
+            (void)pump((double)outage - at);
             ctl(fifo, "outage off\n");
             t0 = now_ms();
         } else {

@@ -7,8 +7,9 @@
 #   echo    keystroke echo (bench_echo: a letter typed on the client's pty until it shows
 #           in our emulator fed by the client) at 0 / 10 / 29 / 50 % random loss each way:
 #           median and p95 of ECHO_KEYS (100) letters; ours and upstream alternate
-#   outage  a letter typed in the middle of a 20 s and a 60 s outage (both directions):
-#           time from the link's return until it shows (OUTAGE_REPS: 3 and 2 each)
+#   outage  a letter typed in the middle (+- 1.5 s) of a 20 s and a 60 s outage (both
+#           directions): time from the link's return until it shows (OUTAGE_REPS: 4 and
+#           3 each)
 #   roam    the relay's upstream address moves (a roaming client, as the server sees
 #           it): time until the server's first datagram at the new address, with a letter
 #           typed right after the move (10 moves) and without typing (6 moves, 7 s apart)
@@ -107,11 +108,11 @@ case " $PARTS " in *" echo "*)
 
 case " $PARTS " in *" outage "*)
     echo
-    echo "resume after an outage: a letter typed mid-outage, ms from the link's return"
+    echo "resume after an outage: a letter typed mid-outage (+- 1.5 s), ms from the link's return"
     printf '%-8s %5s %10s %10s %10s %10s\n' outage reps ours_med ours_max up_med up_max
     for out in 20 60; do
-        reps=3
-        [ "$out" = 60 ] && reps=2
+        reps=4
+        [ "$out" = 60 ] && reps=3
         reps=${OUTAGE_REPS:-$reps}
         for impl in ours upstream; do
             tag=o-$impl-$out
