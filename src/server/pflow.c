@@ -9,7 +9,6 @@ void
 pflow_init(struct pflow *f, uint64_t now_ms)
 {
     f->window = PFLOW_INIT_WINDOW;
-    f->cap = LIMITS_PIPE_UNACKED;
     f->acked = 0;
     f->progress_ms = now_ms;
 }
@@ -19,7 +18,7 @@ pflow_update(struct pflow *f, uint64_t acked, uint64_t tip, uint64_t overdue_ms,
              uint64_t now_ms)
 {
     if (acked > f->acked) {
-        f->window = MSH_MIN(f->window + (acked - f->acked), f->cap);
+        f->window = MSH_MIN(f->window + (acked - f->acked), (uint64_t)LIMITS_PIPE_UNACKED);
         f->acked = acked;
         f->progress_ms = now_ms;
         return;
@@ -32,19 +31,6 @@ pflow_update(struct pflow *f, uint64_t acked, uint64_t tip, uint64_t overdue_ms,
         f->window = MSH_MAX(f->window / 2, (uint64_t)PFLOW_MIN_WINDOW);
         f->progress_ms = now_ms; /* once per overdue period */
     }
-}
-
-void
-pflow_set_loss(struct pflow *f, double loss, uint64_t chunk_len)
-{
-    double cap = loss > 0.0 ? 0.6931 / loss * (double)chunk_len : (double)LIMITS_PIPE_UNACKED;
-    if (!(loss >= 0.0) || !(cap >= (double)PFLOW_LOSSY_CAP)) // a NaN is no estimate
-        f->cap = PFLOW_LOSSY_CAP;
-    else if (cap >= (double)LIMITS_PIPE_UNACKED)
-        f->cap = LIMITS_PIPE_UNACKED;
-    else
-        f->cap = (uint64_t)cap;
-    f->window = MSH_MIN(f->window, f->cap);
 }
 
 bool

@@ -16,15 +16,9 @@
 
 #define PFLOW_MIN_WINDOW (8u * 1024)    /* a few fragments: a resend of it gets through */
 #define PFLOW_INIT_WINDOW (32u * 1024)
-/* The cap on a lossy path: the largest window whose resend (window / chunk fragments, each
- * lost with probability p) still arrives whole half the time, ln 2 / p fragments, between
- * PFLOW_LOSSY_CAP and LIMITS_PIPE_UNACKED. With 1 MB at 10 % loss and 100 ms RTT,
- * e2e/pipe's 1.3 MB took 40 s instead of 15 s (resends of half a megabyte never arrived). */
-#define PFLOW_LOSSY_CAP (96u * 1024)
 
 struct pflow {
     uint64_t window;
-    uint64_t cap;          /* pflow_set_loss; LIMITS_PIPE_UNACKED until then */
     uint64_t acked;        /* stream offset the client acknowledged */
     uint64_t progress_ms;  /* when acked last advanced (or the window last shrank) */
 };
@@ -34,8 +28,6 @@ void pflow_init(struct pflow *f, uint64_t now_ms);
  * overdue_ms: how long an acknowledgement may take (the transport's RTO + ack delay). */
 void pflow_update(struct pflow *f, uint64_t acked, uint64_t tip, uint64_t overdue_ms,
                   uint64_t now_ms);
-/* The path's loss (0..1, conn_loss) and the payload of one fragment (conn_chunk_len). */
-void pflow_set_loss(struct pflow *f, double loss, uint64_t chunk_len);
 /* May the server read more output, with tip - acked unacknowledged? */
 bool pflow_may_read(const struct pflow *f, uint64_t unacked);
 

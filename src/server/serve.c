@@ -436,7 +436,6 @@ pty_wanted(struct state *s, uint64_t now)
     uint64_t end = cterm_output_end(cfg->term), held = cterm_output_held(cfg->term);
     uint64_t written = ustream_output_written(transport_remote(s->t));
     const struct conn *c = ssp_conn(cfg->ssp);
-    pflow_set_loss(&s->flow, conn_loss(c), conn_chunk_len(c));
     pflow_update(&s->flow, end - held, end, conn_rto_ms(c) + EXT_PIPE_PACE_MS, now);
     return pflow_may_read(&s->flow, held) &&
            (written >= end || end - written < LIMITS_PIPE_UNWRITTEN);

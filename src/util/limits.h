@@ -27,12 +27,10 @@
                                                with resizes, 14 for resizes alone */
 
 /* Pipe mode (cmosh extension EXT_PIPE, proto/EXTENSIONS.md). */
-#define LIMITS_PIPE_UNACKED (1u << 20)      /* server: output not yet acknowledged by the
+#define LIMITS_PIPE_UNACKED (96u * 1024)    /* server: output not yet acknowledged by the
                                                client; past it the server stops reading
                                                the pty (the command blocks as on a full
-                                               pipe). Also the most one resend carries.
-                                               96 kB held loopback to 26 MB/s (one window
-                                               per ~4 ms cycle; bench_pipe.sh) */
+                                               pipe). Also the most one resend carries */
 #define LIMITS_PIPE_UNWRITTEN (4u << 20)    /* server: output the client has received but
                                                not yet written to its stdout (a slow
                                                reader); past it the pty is not read either */

@@ -78,7 +78,6 @@ check() {
     else
         h_fail "$1: got $3, expected $2"
         sed 's/^/#   err|/' "$H_TMP/p.err" | head -n 20
-        return 1
     fi
 }
 
@@ -192,7 +191,7 @@ if want 1; then
         "$blocked1" "$blocked2"
     [ "${blocked2:-1600}" -lt 1600 ] || h_fail "... the command was not blocked: it wrote all"
     h_log "the command had written $((${blocked2:-0} * 64)) kB of 102400 kB when blocked"
-    # LIMITS_PIPE_UNACKED is 1 MB; an ASan build's own footprint is some 30-60 MB.
+    # LIMITS_PIPE_UNACKED is 96 kB; an ASan build's own footprint is some 30-60 MB.
     if [ -n "$hwm" ] && [ "$hwm" -lt 131072 ]; then
         h_ok "... the server's peak RSS (VmHWM) stayed at $hwm kB (< 128 MB with ASan)"
     else
@@ -288,17 +287,15 @@ if want 3; then
 
     # -T with stdin and stdout terminals: no terminal handling (the pane's screen keeps
     # the output as the local tty wrote it; a terminal session would have drawn it in the
-    # alternate screen and left it), and the command's status. The history too: the pane
-    # has scrolled by a line when it shows that it is dead (tmux 3.3a).
+    # alternate screen and left it), and the command's status.
     # shellcheck disable=SC2086
     h_tmux_start 80 24 /bin/sh -c "exec env $SAN $MOSH -T -F $H_SSH_CONFIG --batch \
         --server='env H_E2E_TAG=$H_E2E_TAG $SAN $OURS' root@127.0.0.1 -- \
-        sh -c 'sleep 1; printf \"forced-one\\nforced-two\\n\"; exit 6' 2>$H_TMP/int.err"
+        sh -c 'printf \"forced-one\\nforced-two\\n\"; exit 6' 2>$H_TMP/int.err"
     if h_wait_pane_dead 60; then
         check "-T on a terminal: status" 6 "$(h_tmux_dead_status)"
         check "-T on a terminal: the output as a pipe gives it" "forced-one forced-two" \
-            "$(h_tmux_capture -S -100 | grep -E '^forced-' | tr '\n' ' ' | sed 's/ $//')" ||
-            h_tmux_capture | sed -e 's/\x1b/\\e/g' -e 's/^/#   |/'
+            "$(h_tmux_capture | grep -E '^forced-' | tr '\n' ' ' | sed 's/ $//')"
     else
         h_fail "-T on a terminal: mosh still runs after 60 s"
     fi
