@@ -30,7 +30,11 @@
 #define LIMITS_PIPE_UNACKED (96u * 1024)    /* server: output not yet acknowledged by the
                                                client; past it the server stops reading
                                                the pty (the command blocks as on a full
-                                               pipe). Also the most one resend carries */
+                                               pipe). Also the most one resend carries:
+                                               1 MB ran loopback at 64 MB/s instead of
+                                               26, but at 1 % loss a resend of all of it
+                                               (~850 fragments) never got through and the
+                                               session stalled (bench_pipe.sh) */
 #define LIMITS_PIPE_UNWRITTEN (4u << 20)    /* server: output the client has received but
                                                not yet written to its stdout (a slow
                                                reader); past it the pty is not read either */

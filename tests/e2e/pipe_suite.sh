@@ -287,7 +287,8 @@ if want 3; then
 
     # -T with stdin and stdout terminals: no terminal handling (the pane's screen keeps
     # the output as the local tty wrote it; a terminal session would have drawn it in the
-    # alternate screen and left it), and the command's status.
+    # alternate screen and left it), and the command's status. The history too: the pane
+    # has scrolled by a line when it shows that it is dead (tmux 3.3a).
     # shellcheck disable=SC2086
     h_tmux_start 80 24 /bin/sh -c "exec env $SAN $MOSH -T -F $H_SSH_CONFIG --batch \
         --server='env H_E2E_TAG=$H_E2E_TAG $SAN $OURS' root@127.0.0.1 -- \
@@ -295,7 +296,7 @@ if want 3; then
     if h_wait_pane_dead 60; then
         check "-T on a terminal: status" 6 "$(h_tmux_dead_status)"
         check "-T on a terminal: the output as a pipe gives it" "forced-one forced-two" \
-            "$(h_tmux_capture | grep -E '^forced-' | tr '\n' ' ' | sed 's/ $//')"
+            "$(h_tmux_capture -S -100 | grep -E '^forced-' | tr '\n' ' ' | sed 's/ $//')"
     else
         h_fail "-T on a terminal: mosh still runs after 60 s"
     fi
