@@ -34,77 +34,8 @@ for f in "$OUR_MOSH" "$OUR_SERVER" "$UP_MOSH" "$UP_SERVER" /usr/sbin/sshd; do
     fi
 done
 command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 2; }
-[ "$(id -u)" -eq 0 ] || { echo "needs root (it starts sshd)" >&2; exit 2; }
-
-# Processes started through sshd carry BENCH_TAG (sshd's SetEnv); they are ended by PID.
-BENCH_TAG="bench-connect-$$-$RANDOM"
-tagged_cleanup() {
-    local d
-    for d in /proc/[0-9]*; do
-        grep -qxzF "BENCH_TAG=$BENCH_TAG" "$d/environ" 2>/dev/null &&
-            kill -TERM "${d#/proc/}" 2>/dev/null
-    done
-}
-trap 'tagged_cleanup; bench_cleanup' EXIT
-
-HOME_DIR=$W/home
 RHOME=$W/remote-home # the sessions' $HOME on the "remote" side
-mkdir -p "$HOME_DIR" "$RHOME" /run/sshd
-chmod 0700 "$HOME_DIR" "$RHOME"
-ssh-keygen -q -t ed25519 -N '' -f "$W/host_key" </dev/null
-ssh-keygen -q -t ed25519 -N '' -f "$W/user_key" </dev/null
-
-# A free port below the ephemeral range; sshd tells us if we lost a race.
-PORT=""
-for _ in 1 2 3 4 5; do
-    p=$((20000 + RANDOM % 12000))
-    cat >"$W/sshd_config" <<EOF
-Port $p
-ListenAddress 127.0.0.1
-HostKey $W/host_key
-PidFile none
-AuthorizedKeysFile $W/user_key.pub
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-UseDNS no
-PrintMotd no
-PrintLastLog no
-MaxStartups 64
-Subsystem sftp internal-sftp
-SetEnv BENCH_TAG=$BENCH_TAG HOME=$RHOME
-EOF
-    /usr/sbin/sshd -D -f "$W/sshd_config" -E "$W/sshd.log" </dev/null &
-    SSHD=$!
-    BENCH_PIDS="$BENCH_PIDS $SSHD"
-    for _ in $(seq 1 50); do
-        if timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$p" 2>/dev/null; then
-            PORT=$p
-            break 2
-        fi
-        kill -0 "$SSHD" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill "$SSHD" 2>/dev/null
-done
-[ -n "$PORT" ] || { echo "sshd did not start:" >&2; cat "$W/sshd.log" >&2; exit 1; }
-printf '[127.0.0.1]:%s %s\n' "$PORT" "$(cut -d' ' -f1,2 "$W/host_key.pub")" \
-    >"$W/known_hosts"
-# One ssh_config for both: our mosh reads it with -F, Debian's passes it to ssh.
-cat >"$W/ssh_config" <<EOF
-Host *
-    User root
-    Port $PORT
-    IdentityFile $W/user_key
-    IdentitiesOnly yes
-    UserKnownHostsFile $W/known_hosts
-    GlobalKnownHostsFile /dev/null
-    StrictHostKeyChecking yes
-    BatchMode yes
-    LogLevel ERROR
-EOF
+BENCH_RHOME=$RHOME bench_sshd_start
 
 REMOTE=(-- sh -c 'echo READY; sleep 2')
 

@@ -140,7 +140,9 @@ ratio() {
 # bench_sshd_start: a private sshd on 127.0.0.1 (a free port) that lets root in with a
 # generated key; writes $W/ssh_config for our mosh (-F) and for ssh (-F), sets SSHD_PORT
 # and HOME_DIR (an empty home for the clients). Processes started through it carry
-# BENCH_TAG (sshd's SetEnv) and are ended by PID at exit. Needs root.
+# BENCH_TAG (sshd's SetEnv) and are ended by PID at exit. With BENCH_RHOME set, that
+# directory is the sessions' $HOME on the "remote" side (sshd's SetEnv), so nothing lands
+# in a real home. SFTP is offered (--install-server copies over it). Needs root.
 BENCH_TAG="bench-$$-$RANDOM"
 tagged_cleanup() {
     local d
@@ -155,8 +157,8 @@ bench_sshd_start() {
     [ "$(id -u)" -eq 0 ] || { echo "needs root (it starts sshd)" >&2; exit 2; }
     trap 'tagged_cleanup; bench_cleanup' EXIT
     HOME_DIR=$W/home
-    mkdir -p "$HOME_DIR" /run/sshd
-    chmod 0700 "$HOME_DIR"
+    mkdir -p "$HOME_DIR" ${BENCH_RHOME:+"$BENCH_RHOME"} /run/sshd
+    chmod 0700 "$HOME_DIR" ${BENCH_RHOME:+"$BENCH_RHOME"}
     ssh-keygen -q -t ed25519 -N '' -f "$W/host_key" </dev/null
     ssh-keygen -q -t ed25519 -N '' -f "$W/user_key" </dev/null
     # A free port below the ephemeral range; sshd tells us if we lost a race.
@@ -178,7 +180,8 @@ UseDNS no
 PrintMotd no
 PrintLastLog no
 MaxStartups 64
-SetEnv BENCH_TAG=$BENCH_TAG
+Subsystem sftp internal-sftp
+SetEnv BENCH_TAG=$BENCH_TAG${BENCH_RHOME:+ HOME=$BENCH_RHOME}
 EOF
         /usr/sbin/sshd -D -f "$W/sshd_config" -E "$W/sshd.log" </dev/null &
         sshd=$!
