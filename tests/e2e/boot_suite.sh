@@ -62,11 +62,7 @@ export HOME="$H_TMP/home"
 mkdir -p "$HOME/.ssh"
 chmod 0700 "$HOME" "$HOME/.ssh"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
-t0=$(date +%s)
 
-section() {
-    printf '\n## %s (t=%ds)\n' "$*" "$(($(date +%s) - t0))"
-}
 
 for tool in tmux ssh-keygen ssh-agent ssh-add /usr/sbin/sshd useradd userdel chpasswd \
             "$UPSTREAM_SERVER" "$MOSH" "$OURS"; do
@@ -84,7 +80,7 @@ fi
 # main: root with $B_KEY. pw: also password and keyboard-interactive (PAM) for the
 # throwaway user. jump1, jump2: bastions (DEBUG1 logs the direct-tcpip requests).
 # target: reachable at 127.0.0.2 only.
-section "starting sshd instances"
+h_section "starting sshd instances"
 b_sshd_start main 127.0.0.1 || { h_fail "sshd main did not start"; h_finish; }
 b_sshd_start pw 127.0.0.1 "UsePAM yes" "PasswordAuthentication yes" \
     "KbdInteractiveAuthentication yes" || { h_fail "sshd pw did not start"; h_finish; }
@@ -175,7 +171,7 @@ took_check() {
 
 # ---- 1: authentication ----
 sec_1() {
-    section "1: authentication"
+    h_section "1: authentication"
 
     m=$(log_mark main)
     session_cmd "1a -i identity" auth-i-ok a1 \
@@ -296,7 +292,7 @@ EOF
 
 # ---- 2: known_hosts ----
 sec_2() {
-    section "2: known_hosts"
+    h_section "2: known_hosts"
     KH2="$B_DIR/known_hosts_2"
     : >"$KH2"
     cat >"$B_DIR/cfg_kh" <<EOF
@@ -371,7 +367,7 @@ EOF
 
 # ---- 3: ~/.ssh/config ----
 sec_3() {
-    section "3: ~/.ssh/config alias"
+    h_section "3: ~/.ssh/config alias"
     cp "$B_KEY" "$HOME/.ssh/id_boot"
     cp "$B_KEY.pub" "$HOME/.ssh/id_boot.pub"
     chmod 0600 "$HOME/.ssh/id_boot"
@@ -395,7 +391,7 @@ EOF
 
 # ---- 4: jump hosts ----
 sec_4() {
-    section "4: jump hosts (target on 127.0.0.2 only)"
+    h_section "4: jump hosts (target on 127.0.0.2 only)"
     J1="root@127.0.0.1:${B_SSHD_PORT[jump1]}"
     J2="root@127.0.0.1:${B_SSHD_PORT[jump2]}"
     TPORT=${B_SSHD_PORT[target]}
@@ -469,7 +465,7 @@ EOF
 
 # ---- 5: sessions against both servers ----
 sec_5() {
-    section "5: sessions against Debian's mosh-server and ours"
+    h_section "5: sessions against Debian's mosh-server and ours"
     full_session() {
         local desc=$1 name=$2 m
         shift 2
@@ -507,7 +503,7 @@ sec_5() {
 
 # ---- 6: failures ----
 sec_6() {
-    section "6: failure paths"
+    h_section "6: failure paths"
     dead=$(h_free_port)
     b_pane f1 "$MOSH" -F "$CFG" -i "$B_KEY" --ssh-port="$dead" root@127.0.0.1
     b_check_rc "6a wrong ssh port" 10 "$(b_pane_rc 20)"
@@ -604,7 +600,7 @@ tried() {
 }
 
 sec_7() {
-    section "7: addresses, families, ConnectionAttempts, ConnectTimeout"
+    h_section "7: addresses, families, ConnectionAttempts, ConnectTimeout"
     if [ -z "$NSS_WRAPPER_LIB" ]; then
         h_fail "7: libnss_wrapper.so missing (package libnss-wrapper, in scripts/lib.sh)"
         return
@@ -674,7 +670,7 @@ sec_7() {
 
 # ---- 8: the remote side ----
 sec_8() {
-    section "8: PermitTTY no, --no-ssh-pty, the remote's output, the address notice"
+    h_section "8: PermitTTY no, --no-ssh-pty, the remote's output, the address notice"
     b_sshd_start notty 127.0.0.1 "PermitTTY no" || { h_fail "sshd notty did not start"; return; }
     b_known notty >>"$KH"
     NT_PORT=${B_SSHD_PORT[notty]}
@@ -793,7 +789,7 @@ agent_has() {
 }
 
 sec_9() {
-    section "9: certificates, IdentityAgent, AddKeysToAgent"
+    h_section "9: certificates, IdentityAgent, AddKeysToAgent"
     local m
     ssh-keygen -q -t ed25519 -N '' -C boot-ca -f "$B_DIR/ca" </dev/null
     b_sshd_start ca 127.0.0.1 "TrustedUserCAKeys $B_DIR/ca.pub" ||
@@ -875,7 +871,7 @@ sec_9() {
 
 # ---- 10: Match exec, Match localnetwork, keywords not honoured ----
 sec_10() {
-    section "10: Match exec, Match localnetwork, -v for keywords not honoured"
+    h_section "10: Match exec, Match localnetwork, -v for keywords not honoured"
     local dead
     dead=$(h_free_port)
     cat >"$B_DIR/cfg_match" <<EOF
@@ -970,7 +966,7 @@ EOF
 }
 
 sec_11() {
-    section "11: GSSAPI (a private Kerberos realm)"
+    h_section "11: GSSAPI (a private Kerberos realm)"
     local tool m d="$B_DIR/krb"
     for tool in krb5kdc kdb5_util kadmin.local kinit; do
         command -v "$tool" >/dev/null 2>&1 ||
@@ -1015,5 +1011,5 @@ sec_11() {
 for n in ${B_ONLY:-1 2 3 4 5 6 7 8 9 10 11}; do
     "sec_$n"
 done
-section "done"
+h_section "done"
 h_finish

@@ -44,11 +44,7 @@ done
 BUDGET_KB=$((64 * 1024))
 OVERHEAD_KB=$((192 * 1024))
 SERVER_STATES=1024 SERVER_EVENTS=262144 CLIENT_STATES=256
-t0=$(date +%s)
 
-section() {
-    printf '\n## %s (t=%ds)\n' "$*" "$(($(date +%s) - t0))"
-}
 
 for tool in tmux setpriv "$SERVER" "$CLIENT" "$ADV"; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -80,7 +76,7 @@ check_hwm() {
 }
 
 # ---- s: the adversary against our server ----
-section "s: an authenticated adversary against the server"
+h_section "s: an authenticated adversary against the server"
 if m_server_start s "$SERVER" "ASAN_OPTIONS=log_path=$M_SAN_DIR/asan:$QUARANTINE" \
         -- new -p 0 -i 127.0.0.1 -- env 'PS1=e2e$ ' /bin/sh; then
     s_pid=$M_PID
@@ -105,7 +101,7 @@ else
 fi
 
 # ---- c: the adversary as a fake server against our client ----
-section "c: a fake server with maximal screens against the client"
+h_section "c: a fake server with maximal screens against the client"
 c_out=$H_TMP/adversary-client.out
 "$ADV" client -n "$CLIENT_STATES" -t 280 >"$c_out" 2>&1 &
 c_adv=$!
@@ -150,7 +146,7 @@ else
 fi
 
 # ---- h: not dumpable; the session's command sees only fds 0-2 ----
-section "h: server and client as nobody: not dumpable, no inherited descriptor"
+h_section "h: server and client as nobody: not dumpable, no inherited descriptor"
 NOBODY=65534
 chmod 711 "$H_TMP"
 nb_home=$H_TMP/nobody-home
@@ -229,7 +225,7 @@ else
     h_fail "h: server did not start as nobody"
 fi
 
-section "sanitizers"
+h_section "sanitizers"
 m_sanitizer_check
 
 printf '\n'

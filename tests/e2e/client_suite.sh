@@ -64,11 +64,7 @@ PS1_TEXT='e2e% '
 PROMPT_ONLY='^e2e%$' # a prompt alone on its row (tmux trims the blank after it)
 SHELL_CMD=(-- new -p 0 -i 127.0.0.1 -- /bin/bash --norc --noprofile)
 ESC=$'\e'
-t0=$(date +%s)
 
-section() {
-    printf '\n## %s (t=%ds)\n' "$*" "$(($(date +%s) - t0))"
-}
 
 for tool in tmux bash less stty "$CLIENT" "$SERVER"; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -137,7 +133,7 @@ check_exit() {
 }
 
 # ============================ session A ============================
-section "A1: session start, prompt, echo"
+h_section "A1: session start, prompt, echo"
 A_ok=0
 if c_server_start A "$SERVER" "PS1=$PS1_TEXT" "${SHELL_CMD[@]}"; then
     A_spid=$C_SPID A_port=$C_PORT A_key=$C_KEY
@@ -169,7 +165,7 @@ if [ "$A_ok" = 1 ]; then
     fi
 
     # ---- 2: colours ----
-    section "A2: 16, 256 and truecolor SGR"
+    h_section "A2: 16, 256 and truecolor SGR"
     h_tmux_type 'clear; printf "\e[31mred16\e[0m \e[38;5;196mred256\e[0m '\
 '\e[38;2;1;2;3mtc123\e[0m colours-end\n"'
     if h_tmux_wait_for '^red16 red256 tc123 colours-end$' 10; then
@@ -197,13 +193,13 @@ if [ "$A_ok" = 1 ]; then
     fi
 
     # ---- 3: wide and combining characters ----
-    section "A3: double-width and combining characters"
+    h_section "A3: double-width and combining characters"
     h_tmux_type "printf 'wide:\\344\\275\\240\\345\\245\\275| comb:e\\314\\201x|\\n'"
     h_expect "A3: 你好 (two double-width cells) and e + U+0301, in place" \
         $'^wide:\xe4\xbd\xa0\xe5\xa5\xbd\\| comb:e\xcc\x81x\\|$' 10
 
     # ---- 4: a full-screen program ----
-    section "A4: less"
+    h_section "A4: less"
     h_tmux_type 'less -M numbers.txt'
     if c_wait_row 0 '^line-001$' 10 >/dev/null && c_wait_row 22 '^line-023$' 5 >/dev/null
     then
@@ -236,7 +232,7 @@ if [ "$A_ok" = 1 ]; then
     h_expect "A4: the shell works after less" '^less-done-2$' 10
 
     # ---- 9: notification bar while the server is stopped ----
-    section "A9: notification bar with the server stopped"
+    h_section "A9: notification bar with the server stopped"
     h_tmux_type 'clear; echo row0-marker'
     if c_wait_row 0 '^row0-marker$' 10 >/dev/null &&
         c_wait_row 1 "$PROMPT_ONLY" 5 >/dev/null; then
@@ -297,7 +293,7 @@ if [ "$A_ok" = 1 ]; then
     fi
 
     # ---- 10: garbage datagrams at the client ----
-    section "A10: garbage datagrams at the client's UDP port"
+    h_section "A10: garbage datagrams at the client's UDP port"
     if [ -z "$GARBAGE" ] || [ ! -x "$GARBAGE" ]; then
         h_fail "A10: the garbage tool was not given (--garbage PATH to e2e_garbage)"
     else
@@ -371,7 +367,7 @@ if [ "$A_ok" = 1 ]; then
     fi
 
     # ---- 5: resize ----
-    section "A5: resize"
+    h_section "A5: resize"
     # The shell's pty, as the server set it up: the resize has arrived once it says so.
     A_shell=$(c_child_pid "$A_spid" /bin/bash 5)
     A_pty=$(readlink "/proc/$A_shell/fd/0" 2>/dev/null)
@@ -408,13 +404,13 @@ if [ "$A_ok" = 1 ]; then
     fi
 
     # ---- 7 + 8: exit ----
-    section "A7: exit ends the session"
+    h_section "A7: exit ends the session"
     h_tmux_type 'exit'
     check_exit A "$A_spid"
 fi
 
 # ============================ session B ============================
-section "B6: Ctrl-^ . quits"
+h_section "B6: Ctrl-^ . quits"
 if c_server_start B "$SERVER" "PS1=$PS1_TEXT" "${SHELL_CMD[@]}"; then
     B_spid=$C_SPID
     h_ok "B: server up: UDP port $C_PORT, daemon pid $B_spid"
@@ -440,7 +436,7 @@ else
 fi
 
 # ============================ sanitizers ============================
-section "sanitizer reports"
+h_section "sanitizer reports"
 reports=$(find "$C_ASAN" -type f 2>/dev/null)
 if [ -z "$reports" ]; then
     h_ok "no sanitizer report from the client or the server"

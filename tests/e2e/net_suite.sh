@@ -86,10 +86,6 @@ for tool in tmux bash "$CLIENT" "$SERVER" "$RELAY_BIN"; do
 done
 h_log "client: $CLIENT"
 h_log "server: $SERVER"
-t0=$(date +%s)
-section() {
-    printf '\n## %s (t=%ds)\n' "$*" "$(($(date +%s) - t0))"
-}
 
 # Our own deadline, before ctest's (300 s): a TERM runs the harness's clean-up, which a
 # KILL from ctest would not (clients left behind run for ever).
@@ -217,7 +213,7 @@ fi
 n_background outage sc_outage
 
 # ---------------------------------------------------------------------------- L
-section "L: 30 % loss each way, 100 ms RTT, reordering, duplication"
+h_section "L: 30 % loss each way, 100 ms RTT, reordering, duplication"
 mkdir -p "$H_TMP/refhome/L" "$C_HOME/L"
 TYPED=$(RANDOM=4242; for _ in $(seq 1 200); do
             printf '%s' "abcdefghijklmnopqrstuvwxyz0123456789" | cut -c $((RANDOM % 36 + 1))
@@ -295,7 +291,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------- B
-section "B: 2 s outages during continuous output"
+h_section "B: 2 s outages during continuous output"
 if n_session B "$CLIENT" "$SERVER" delay=50 seed=5; then
     h_tmux_type 'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); echo tick-$i; echo $i >~/B.progress; sleep 0.02; done'
     if h_tmux_wait_for '^tick-50$' 20 >/dev/null; then
@@ -334,7 +330,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------- R
-section "R: 50 roams, 600 ms apart, while output flows"
+h_section "R: 50 roams, 600 ms apart, while output flows"
 if [ "$DO_ROAM" = 0 ]; then
     h_log "R: not run with Debian's client (see the header)"
 elif n_session R "$CLIENT" "$SERVER"; then
@@ -376,7 +372,7 @@ fi
 
 # ---------------------------------------------------------------------------- T
 if [ "$DO_TIMEOUT" = 1 ]; then
-    section "T: MOSH_SERVER_NETWORK_TMOUT=6 and a client gone for good"
+    h_section "T: MOSH_SERVER_NETWORK_TMOUT=6 and a client gone for good"
     if n_session T "$CLIENT" "$SERVER" --env MOSH_SERVER_NETWORK_TMOUT=6; then
         spid=$N_SPID
         # A key makes the client send at once: the server's last contact is now.
@@ -401,8 +397,8 @@ if [ "$DO_TIMEOUT" = 1 ]; then
     fi
 fi
 
-section "waiting for the background scenarios"
+h_section "waiting for the background scenarios"
 n_join
 m_sanitizer_check "$C_ASAN"
-h_log "took $(($(date +%s) - t0)) s"
+h_log "took $(($(date +%s) - H_T0)) s"
 h_finish

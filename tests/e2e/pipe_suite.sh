@@ -25,6 +25,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib/harness.sh
 . "$here/lib/harness.sh"
+# shellcheck source=lib/mosh.sh
+. "$here/lib/mosh.sh"
 # shellcheck source=../net/relay.sh
 . "$here/../net/relay.sh"
 
@@ -43,11 +45,7 @@ H_TERM=xterm-256color
 export HOME="$H_TMP/home"
 mkdir -p "$HOME" "$H_TMP/san"
 SAN="ASAN_OPTIONS=detect_leaks=0:log_path=$H_TMP/san/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$H_TMP/san/ubsan"
-t0=$(date +%s)
 
-section() {
-    printf '\n## %s (t=%ds)\n' "$*" "$(($(date +%s) - t0))"
-}
 want() {
     case " ${P_ONLY:-1 2 3} " in *" $1 "*) return 0 ;; esac
     return 1
@@ -102,7 +100,7 @@ vm_hwm() {
 }
 
 if want 1; then
-    section "1 pipe mode, ours on both ends"
+    h_section "1 pipe mode, ours on both ends"
     p_mosh 120 "$OURS" root@127.0.0.1 -- sh -c 'seq 1 200000; exit 7' </dev/null
     check "seq 1 200000; exit 7: status" 7 "$P_RC"
     same_seq "seq 1 200000"
@@ -212,7 +210,7 @@ if want 1; then
 fi
 
 if want 2; then
-    section "2 through the relay"
+    h_section "2 through the relay"
     # Our mosh in pipe mode through a relay in front of the server's UDP port (-p fixes the
     # port, --udp-port sends to the relay).
     sport=$(h_free_port)
@@ -270,7 +268,7 @@ if want 2; then
 fi
 
 if want 3; then
-    section "3 Debian's mosh-server; interactive sessions"
+    h_section "3 Debian's mosh-server; interactive sessions"
     p_mosh 60 "$UPSTREAM_SERVER" root@127.0.0.1 -- sh -c 'echo hello-final-screen; exit 3' \
         </dev/null
     check "pipe mode with Debian's server: status" 17 "$P_RC"
@@ -320,13 +318,6 @@ if want 3; then
     done
 fi
 
-section "sanitizers"
-found=0
-for f in "$H_TMP"/san/*; do
-    [ -s "$f" ] || continue
-    found=1
-    h_fail "sanitizer report ${f##*/}:"
-    head -n 30 "$f" | sed 's/^/#   /'
-done
-[ "$found" = 0 ] && h_ok "no sanitizer reports"
+h_section "sanitizers"
+m_sanitizer_check "$H_TMP/san"
 h_finish

@@ -58,11 +58,7 @@ CLIENT=$(abs "$1") SERVER=$(abs "$2") RELAY_BIN=$(abs "$3") TAP_BIN=$(abs "$4")
 export RELAY_BIN TAP_BIN
 ESC=$'\e'
 S_CPID="" S_SPID=""
-t0=$(date +%s)
 
-section() {
-    printf '\n## %s (t=%ds)\n' "$*" "$(($(date +%s) - t0))"
-}
 
 now_ms() {
     local t=${EPOCHREALTIME/./}
@@ -404,7 +400,7 @@ run_session() {
     local name=$1 mode=$2 delay=$3 title=$4 check
     shift 4
     want "$name" || return 0
-    section "$name: $title"
+    h_section "$name: $title"
     if session "$name" "$mode" "$delay"; then
         for check in "$@"; do
             eval "$check"
@@ -506,13 +502,6 @@ run_session E always 100 "no-echo prompts, always" "noecho_checks E always"
 run_session F adaptive 100 "no-echo prompts, adaptive" "noecho_checks F adaptive"
 run_session G experimental 100 "no-echo prompts, experimental" "noecho_checks G experimental"
 
-section "sanitizers"
-found=0
-for f in "$C_ASAN"/* "$M_SAN_DIR"/*; do
-    [ -s "$f" ] || continue
-    found=1
-    h_fail "sanitizer report ${f##*/}:"
-    head -n 40 "$f" | sed 's/^/#   /'
-done
-[ "$found" = 0 ] && h_ok "no sanitizer reports"
+h_section "sanitizers"
+m_sanitizer_check "$C_ASAN"
 h_finish

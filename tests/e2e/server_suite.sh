@@ -49,11 +49,7 @@ PROMPT='^e2e\$'
 # The session's command sets its own prompt, so nothing depends on the server (or a
 # wrapper script: a non-interactive bash drops PS1 from the environment) passing it on.
 SESSION=(env "PS1=e2e\$ " /bin/sh)
-t0=$(date +%s)
 
-section() {
-    printf '\n## %s (t=%ds)\n' "$*" "$(($(date +%s) - t0))"
-}
 
 for tool in tmux ssh ssh-keygen /usr/sbin/sshd "$M_CLIENT" /usr/bin/mosh less "$SERVER"; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -66,7 +62,7 @@ seq -f 'line-%03g' 1 200 >"$M_HOME/numbers.txt"
 
 # ---- d1 first: a server nobody contacts must leave by itself within 60 s (+5 s wake-up
 # granularity); it is checked at the end so the wait overlaps the other sections ----
-section "d1: a server that no client ever contacts"
+h_section "d1: a server that no client ever contacts"
 d1_pid=""
 d1_start=$(date +%s%N)
 if [ "$QUICK" = 1 ]; then
@@ -87,7 +83,7 @@ else
 fi
 
 # ---- a: upstream mosh-client against SERVER ----
-section "a: upstream mosh-client against the server"
+h_section "a: upstream mosh-client against the server"
 a_pid="" a_port="" a_key="" a_client="" a_pane=""
 if m_server_start a "$SERVER" MOSH_SERVER_SIGNAL_TMOUT=3600 \
         -- new -p 0 -i 127.0.0.1 -- "${SESSION[@]}"; then
@@ -141,7 +137,7 @@ else
 fi
 
 # ---- c: hostile burst during session (a) ----
-section "c: hostile datagrams during session (a)"
+h_section "c: hostile datagrams during session (a)"
 if [ -z "$a_pid" ] || ! h_alive "$a_pid"; then
     h_fail "c: no live session (a) to attack"
 elif [ -z "$HOSTILE" ] || [ ! -x "$HOSTILE" ]; then
@@ -186,7 +182,7 @@ if [ -n "$a_client" ]; then
 fi
 
 # ---- b: the mosh wrapper through sshd ----
-section "b: mosh wrapper with --server through a private sshd"
+h_section "b: mosh wrapper with --server through a private sshd"
 if h_sshd_start 127.0.0.1; then
     h_ok "b: sshd on 127.0.0.1:$H_SSHD_PORT accepts our key"
     h_tmux_start 80 24 /usr/bin/mosh --ssh="ssh -F $H_SSH_CONFIG" \
@@ -212,7 +208,7 @@ else
 fi
 
 # ---- d2: SIGUSR1 after client silence ----
-section "d2: MOSH_SERVER_SIGNAL_TMOUT=1 and SIGUSR1 after 2 s of client silence"
+h_section "d2: MOSH_SERVER_SIGNAL_TMOUT=1 and SIGUSR1 after 2 s of client silence"
 if m_server_start d2 "$SERVER" MOSH_SERVER_SIGNAL_TMOUT=1 \
         -- new -p 0 -i 127.0.0.1 -- "${SESSION[@]}"; then
     d2_pid=$M_PID
@@ -241,7 +237,7 @@ else
 fi
 
 # ---- d3: network idle timeout ----
-section "d3: MOSH_SERVER_NETWORK_TMOUT=2 with a stopped client"
+h_section "d3: MOSH_SERVER_NETWORK_TMOUT=2 with a stopped client"
 # The idle timer runs from the server's start until a client is heard, so the client
 # waits, ready, in its pane and starts the moment the server has printed its key.
 m_client_pane_deferred 80 24
@@ -269,7 +265,7 @@ else
 fi
 
 # ---- d4: the idle timeout counts from the client's last contact, not from the start ----
-section "d4: MOSH_SERVER_NETWORK_TMOUT=5 with a live idle client, then a stopped one"
+h_section "d4: MOSH_SERVER_NETWORK_TMOUT=5 with a live idle client, then a stopped one"
 # The idle timer runs from the server's start until a client is heard, so the client
 # waits, ready, in its pane and starts the moment the server has printed its key.
 m_client_pane_deferred 80 24
@@ -304,7 +300,7 @@ else
 fi
 
 # ---- d1 end ----
-section "d1: checking the uncontacted server"
+h_section "d1: checking the uncontacted server"
 if [ -n "$d1_pid" ]; then
     while [ ! -s "$H_TMP/d1.gone" ] &&
           [ $(($(date +%s%N) - d1_start)) -lt 75000000000 ]; do
@@ -322,7 +318,7 @@ if [ -n "$d1_pid" ]; then
     fi
 fi
 
-section "sanitizers"
+h_section "sanitizers"
 m_sanitizer_check
 
 printf '\n'

@@ -23,8 +23,14 @@ H_TMUX_N=0
 H_TERM=tmux-256color
 H_E2E_TAG="e2e-$$-$RANDOM-$(date +%s%N)"
 export H_E2E_TAG
+H_T0=$(date +%s)
 
 # ---- accounting ----
+
+# h_section TITLE: a "## TITLE (t=Ns)" heading, N the seconds since the harness started.
+h_section() {
+    printf '\n## %s (t=%ds)\n' "$*" "$(($(date +%s) - H_T0))"
+}
 
 h_ok() {
     H_PASSED=$((H_PASSED + 1))
