@@ -55,7 +55,7 @@ sc_apply(void *p, const uint8_t *d, size_t n)
     return 0;
 }
 static const struct state_ops screen_ops = {sc_clone, s_free, sc_equal, sc_diff, sc_apply,
-                                            NULL, NULL};
+                                            NULL, NULL, NULL};
 
 static unsigned long errors; // transport calls that failed (there should be none)
 

@@ -90,6 +90,12 @@ sock_open(int family, int *fd)
     flag = 1;
     (void)setsockopt(s, IPPROTO_IP, IP_RECVTOS, &flag, sizeof(flag));
 #endif
+    /* A burst of fragments (a pipe session's stream, a resend after an outage) must fit
+     * in the receive queue: at the default 208 kB (about 90 datagrams of ours, each
+     * costing ~2.3 kB of skb) a 64 kB diff and its resend overflowed it on loopback.
+     * Best effort: the kernel caps it at net.core.rmem_max. */
+    flag = SOCK_RCVBUF_LEN;
+    (void)setsockopt(s, SOL_SOCKET, SO_RCVBUF, &flag, sizeof(flag));
     *fd = s;
     return 0;
 fail:

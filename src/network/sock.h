@@ -21,6 +21,7 @@
 /* UDP-payload MTUs (§2.7): 1280 minus IP and UDP headers. */
 #define SOCK_MTU_V4 1252
 #define SOCK_MTU_V6 1216
+#define SOCK_RCVBUF_LEN (4 << 20)    /* receive queue asked for (SO_RCVBUF) */
 #define SOCK_MTU_FALLBACK 500        /* before binding, and forever after EMSGSIZE */
 #define SOCK_TOS_ECT0 0x02           /* IP_TOS: ECN-capable, DSCP 0 */
 

@@ -30,6 +30,11 @@ struct state_ops {
      * must not allocate. Optional: NULL counts 0, leaving only the LIMITS_RECV_STATES
      * count. */
     size_t (*cost)(const void *s);
+    /* Optional: a new state on the way from `from` to `to` whose diff from `from` is at
+     * most about `max` bytes (a byte stream cut short), or NULL when the diff to `to` is
+     * already that small. `to` must be a later state than `from`. The transport sends such
+     * states one after another instead of one big diff (transport_set_stride). */
+    void *(*clamp)(const void *from, const void *to, size_t max);
 };
 
 #endif

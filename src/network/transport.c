@@ -26,6 +26,7 @@ struct transport {
     struct transport_link link;
     uint64_t mindelay_ms;
     uint64_t interval_min_ms, ack_delay_ms; /* transport_set_pace; upstream's by default */
+    size_t stride;                          /* transport_set_stride; 0: off */
 
     /* Sender (transportsender-impl.h). sent[0] is "front" (newest acknowledged),
      * sent[n_sent-1] is "back" (newest transmitted). */
@@ -168,6 +169,12 @@ transport_set_pace(struct transport *t, const struct transport_pace *p)
     t->ack_delay_ms = p->ack_delay_ms;
 }
 
+void
+transport_set_stride(struct transport *t, size_t bytes)
+{
+    t->stride = bytes;
+}
+
 void *
 transport_current(struct transport *t)
 {
@@ -272,9 +279,9 @@ calculate_timers(struct transport *t, uint64_t now_ms)
 }
 
 static void
-add_sent_state(struct transport *t, uint64_t now_ms, uint64_t num)
+add_sent_state(struct transport *t, uint64_t now_ms, uint64_t num, const void *state)
 {
-    t->sent[t->n_sent++] = (struct tstate){now_ms, num, t->mine->clone(t->current), 0};
+    t->sent[t->n_sent++] = (struct tstate){now_ms, num, t->mine->clone(state), 0};
     if (t->n_sent > LIMITS_SENT_STATES) {
         /* Erase the state 16 places from the end, from the middle of the queue. */
         size_t victim = t->n_sent - 1 - 16;
@@ -321,25 +328,27 @@ send_empty_ack(struct transport *t, uint64_t now_ms)
     uint64_t new_num = t->sent[t->n_sent - 1].num + 1;
     if (t->shutdown_in_progress)
         new_num = TRANSPORT_SHUTDOWN_NUM;
-    add_sent_state(t, now_ms, new_num);
+    add_sent_state(t, now_ms, new_num, t->current);
     int r = send_instr(t, old_num, new_num, NULL, now_ms);
     t->next_ack_ms = u64_add(now_ms, TRANSPORT_ACK_INTERVAL_MS);
     t->next_send_ms = NEVER;
     return r;
 }
 
+/* Sends the diff that makes `to` (the current state, or a step towards it). */
 static int
-send_to_receiver(struct transport *t, const struct wbuf *diff, uint64_t now_ms)
+send_to_receiver(struct transport *t, const void *to, const struct wbuf *diff,
+                 uint64_t now_ms)
 {
     struct tstate *back = &t->sent[t->n_sent - 1];
     uint64_t old_num = t->sent[t->assumed].num;
-    uint64_t new_num = t->mine->equal(t->current, back->state) ? back->num : back->num + 1;
+    uint64_t new_num = t->mine->equal(to, back->state) ? back->num : back->num + 1;
     if (t->shutdown_in_progress)
         new_num = TRANSPORT_SHUTDOWN_NUM;
     if (new_num == back->num)
         back->ts_ms = now_ms; /* a retransmission of the newest state */
     else
-        add_sent_state(t, now_ms, new_num);
+        add_sent_state(t, now_ms, new_num, to);
     int r = send_instr(t, old_num, new_num, diff, now_ms);
     /* On a lossy path a small diff (a keystroke, its echo) goes out twice, the second
      * copy an ordinary retransmission to the peer: at 29 % loss the chance that it is
@@ -358,11 +367,52 @@ send_to_receiver(struct transport *t, const struct wbuf *diff, uint64_t now_ms)
     return r;
 }
 
+/* With a stride (transport_set_stride), the state the next diff goes to, and how:
+ *  - a state sent before, after the assumed one (the peer has not acknowledged it in
+ *    time): sent again as it was, number and all, so every state number keeps one value
+ *    and the stream in the sent list never goes back (*resend = its index);
+ *  - else a new step towards the current state (*step, freed by the caller), unless the
+ *    list of sent states is full (it would drop states from its middle, whose
+ *    acknowledgements would then be ignored): then NULL, nothing until an
+ *    acknowledgement makes room.
+ * Without a stride: the current state (upstream). */
+static const void *
+next_target(struct transport *t, void **step, size_t *resend)
+{
+    *step = NULL;
+    *resend = 0;
+    if (t->stride == 0 || t->mine->clamp == NULL || t->shutdown_in_progress)
+        return t->current;
+    if (t->assumed + 1 < t->n_sent) {
+        *resend = t->assumed + 1;
+        return t->sent[*resend].state;
+    }
+    *step = t->mine->clamp(t->sent[t->assumed].state, t->current, t->stride);
+    if (*step != NULL && t->n_sent + 1 >= LIMITS_SENT_STATES) {
+        t->mine->free(*step);
+        *step = NULL;
+        return NULL;
+    }
+    return *step ? *step : t->current;
+}
+
+/* Sends sent[i] again, as a diff from the assumed state. */
+static int
+resend_state(struct transport *t, size_t i, const struct wbuf *diff, uint64_t now_ms)
+{
+    int r = send_instr(t, t->sent[t->assumed].num, t->sent[i].num, diff, now_ms);
+    t->sent[i].ts_ms = now_ms;
+    t->assumed = i;
+    t->next_ack_ms = u64_add(now_ms, TRANSPORT_ACK_INTERVAL_MS);
+    t->next_send_ms = NEVER;
+    return r;
+}
+
 int
 transport_tick(struct transport *t, uint64_t now_ms)
 {
     int r = 0;
-    struct wbuf *diff = t->diff_a;
+    void *step = NULL;
 
     calculate_timers(t, now_ms);
     if (!t->link.has_remote(t->link.user))
@@ -370,36 +420,58 @@ transport_tick(struct transport *t, uint64_t now_ms)
     if (now_ms < t->next_ack_ms && now_ms < t->next_send_ms)
         goto out;
 
-    wbuf_reset(t->diff_a);
-    if ((r = t->mine->diff(t->sent[t->assumed].state, t->current, t->diff_a)) != 0)
-        goto out;
-    if (t->assumed != 0) {
-        /* Prospective resend: a diff against the acknowledged state survives loss; prefer
-         * it if no longer, or under 1000 bytes and at most 100 bytes longer. */
-        wbuf_reset(t->diff_b);
-        if ((r = t->mine->diff(t->sent[0].state, t->current, t->diff_b)) != 0)
+    for (unsigned steps = 1;; steps++) {
+        struct wbuf *diff = t->diff_a;
+        size_t resend;
+        const void *to = next_target(t, &step, &resend);
+        if (to == NULL)
+            break;
+        wbuf_reset(t->diff_a);
+        if ((r = t->mine->diff(t->sent[t->assumed].state, to, t->diff_a)) != 0)
             goto out;
-        size_t a = wbuf_len(t->diff_a), b = wbuf_len(t->diff_b);
-        if (b <= a || (b < 1000 && b - a < 100)) {
-            t->assumed = 0;
-            diff = t->diff_b;
+        if (t->assumed != 0 && step == NULL && resend == 0) {
+            /* Prospective resend: a diff against the acknowledged state survives loss;
+             * prefer it if no longer, or under 1000 bytes and at most 100 bytes longer.
+             * (Not for a step: its diff is as long from any base.) */
+            wbuf_reset(t->diff_b);
+            if ((r = t->mine->diff(t->sent[0].state, to, t->diff_b)) != 0)
+                goto out;
+            size_t a = wbuf_len(t->diff_a), b = wbuf_len(t->diff_b);
+            if (b <= a || (b < 1000 && b - a < 100)) {
+                t->assumed = 0;
+                diff = t->diff_b;
+            }
         }
-    }
 
-    if (wbuf_len(diff) == 0) {
-        if (now_ms >= t->next_ack_ms) {
-            r = send_empty_ack(t, now_ms);
+        if (resend != 0) {
+            r = resend_state(t, resend, diff, now_ms);
+            t->mindelay_clock = NEVER;
+        } else if (wbuf_len(diff) == 0) {
+            if (now_ms >= t->next_ack_ms) {
+                r = send_empty_ack(t, now_ms);
+                t->mindelay_clock = NEVER;
+            }
+            if (now_ms >= t->next_send_ms) {
+                t->next_send_ms = NEVER;
+                t->mindelay_clock = NEVER;
+            }
+        } else if (steps > 1 || now_ms >= t->next_send_ms || now_ms >= t->next_ack_ms) {
+            r = send_to_receiver(t, to, diff, now_ms);
             t->mindelay_clock = NEVER;
         }
-        if (now_ms >= t->next_send_ms) {
-            t->next_send_ms = NEVER;
-            t->mindelay_clock = NEVER;
+        /* A step or a resend went out: the next goes from it, in this send up to the
+         * burst. */
+        bool more = resend != 0 || (step != NULL && t->assumed == t->n_sent - 1);
+        if (step != NULL) {
+            t->mine->free(step);
+            step = NULL;
         }
-    } else if (now_ms >= t->next_send_ms || now_ms >= t->next_ack_ms) {
-        r = send_to_receiver(t, diff, now_ms);
-        t->mindelay_clock = NEVER;
+        if (r != 0 || steps >= TRANSPORT_BURST_STEPS || !more)
+            break;
     }
 out:
+    if (step != NULL)
+        t->mine->free(step);
     return r;
 }
 

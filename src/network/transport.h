@@ -40,6 +40,7 @@ struct wbuf;
 #define TRANSPORT_FLOW_RESUME_MS 1000u      /* a state this soon after it: the flow goes on */
 #define TRANSPORT_DUP_LOSS 0.03              /* send small data twice above this loss */
 #define TRANSPORT_DUP_MAX_LEN 1000u          /* "small": a diff of at most this many bytes */
+#define TRANSPORT_BURST_STEPS 16u            /* stride steps per send (transport_set_stride) */
 
 /* One TransportBuffers.Instruction without its version and chaff (the link adds them). */
 struct transport_instr {
@@ -82,6 +83,12 @@ struct transport_pace {
     uint64_t send_interval_min_ms, mindelay_ms, ack_delay_ms;
 };
 void transport_set_pace(struct transport *t, const struct transport_pace *p);
+
+/* With states that can be cut (state_ops clamp, a byte stream), a diff larger than
+ * `bytes` is sent as a chain of states each at most `bytes` ahead of the one before
+ * (0, the default: one diff, as upstream). A resend after loss then carries one step, not
+ * everything unacknowledged; at most TRANSPORT_BURST_STEPS steps go out per send. */
+void transport_set_stride(struct transport *t, size_t bytes);
 
 /* Our current state: the application changes it in place; the transport notices. Borrowed. */
 void *transport_current(struct transport *t);

@@ -4,6 +4,7 @@
 #include "server/child.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -108,6 +109,30 @@ warn_detached(const char *own_entry)
     }
 }
 
+/* fd (or -1) moved above the fds child_run is about to give out. */
+static int
+high_fd(int fd)
+{
+    if (fd < 0)
+        return -1;
+    int h = fcntl(fd, F_DUPFD, 10);
+    if (h < 0)
+        die("fcntl");
+    close(fd);
+    return h;
+}
+
+static int
+move_fd(int fd, int to)
+{
+    if (fd < 0)
+        return -1;
+    if (dup2(fd, to) < 0)
+        die("dup2");
+    close(fd);
+    return to;
+}
+
 /* True for a pipe release on ctl, false for a line on the pty. */
 static bool
 wait_release(int ctl)
@@ -142,9 +167,10 @@ wait_release(int ctl)
     }
 }
 
-/* The pty passes output through untouched (what a pipe would get) and ctl is stdin. */
+/* ctl is stdin, out stdout and stderr; the pty passes what is written to /dev/tty
+ * through untouched. */
 static void
-enter_pipe_mode(int ctl)
+enter_pipe_mode(int ctl, int out)
 {
     struct termios tio;
     if (tcgetattr(STDOUT_FILENO, &tio) < 0)
@@ -153,9 +179,11 @@ enter_pipe_mode(int ctl)
     tio.c_oflag &= ~(tcflag_t)OPOST;
     if (tcsetattr(STDOUT_FILENO, TCSANOW, &tio) < 0)
         die("tcsetattr");
-    if (dup2(ctl, STDIN_FILENO) < 0)
+    if (dup2(ctl, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+        dup2(out, STDERR_FILENO) < 0)
         die("dup2");
     close(ctl);
+    close(out);
     if (setenv("TERM", "dumb", 1) < 0)
         die("setenv");
 }
@@ -179,14 +207,12 @@ child_run(const struct child_spec *spec)
     sigprocmask(SIG_SETMASK, &none, NULL);
     closelog();
     /* The UDP socket and anything inherited must not leak into the user's session; the
-     * release pipe moves to fd 3 first. */
-    int ctl = -1;
-    if (spec->ctl_fd >= 0) {
-        ctl = 3;
-        if (spec->ctl_fd != ctl && dup2(spec->ctl_fd, ctl) < 0)
-            die("dup2");
-    }
-    fdio_close_from(ctl >= 0 ? ctl + 1 : 3);
+     * release pipe moves to fd 3 and the output pipe to fd 4 first (by way of fds above
+     * both, so neither overwrites the other). */
+    int ctl = high_fd(spec->ctl_fd), out = high_fd(spec->out_fd);
+    ctl = move_fd(ctl, 3);
+    out = move_fd(out, 4);
+    fdio_close_from(5);
 
     /* Character erase of multibyte characters needs IUTF8 (upstream HAVE_IUTF8). */
     if (tcgetattr(STDIN_FILENO, &tio) < 0)
@@ -213,10 +239,14 @@ child_run(const struct child_spec *spec)
 
     /* The server releases us once the first client state arrived, so the shell's first
      * output goes to a client that is there to see it (child.h). */
-    if (wait_release(ctl))
-        enter_pipe_mode(ctl);
-    else if (ctl >= 0)
-        close(ctl);
+    if (wait_release(ctl) && out >= 0) {
+        enter_pipe_mode(ctl, out);
+    } else {
+        if (ctl >= 0)
+            close(ctl);
+        if (out >= 0)
+            close(out);
+    }
 
     setrlimit(RLIMIT_CORE, &spec->core);
     execvp(spec->path, spec->argv);

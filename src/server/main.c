@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mosh-server: command line, locale, bind, MOSH CONNECT, detach, forkpty, serve
  * (protocol.md §7.4, §7.6; command-line compatible with upstream 1.4.0). */
+#define _GNU_SOURCE /* F_SETPIPE_SZ (Linux) */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -351,9 +352,10 @@ server_main(int argc, char **argv)
     char utmp_entry[64];
     snprintf(utmp_entry, sizeof(utmp_entry), "mosh [%ld]", (long)getpid());
     int master = -1;
-    /* The release pipe, which becomes the command's stdin in a pipe session (child.h). */
-    int ctl[2];
-    if (pipe(ctl) != 0) {
+    /* The release pipe, which becomes the command's stdin in a pipe session, and the
+     * output pipe, its stdout and stderr there (child.h). */
+    int ctl[2], out[2];
+    if (pipe(ctl) != 0 || pipe(out) != 0) {
         perror("pipe");
         return 1;
     }
@@ -364,13 +366,20 @@ server_main(int argc, char **argv)
     }
     if (child == 0) {
         close(ctl[1]);
+        close(out[0]);
         struct child_spec spec = {command_path, command, colors, with_motd, utmp_entry,
-                                  core_saved, ctl[0]};
+                                  core_saved, ctl[0], out[1]};
         child_run(&spec);
     }
     close(ctl[0]);
+    close(out[1]);
+    /* A bigger output pipe means fewer reads and wake-ups per megabyte; best effort (the
+     * system caps it at /proc/sys/fs/pipe-max-size). */
+    (void)fcntl(out[0], F_SETPIPE_SZ, SERVE_OUT_PIPE_LEN);
     if (fcntl(ctl[1], F_SETFD, FD_CLOEXEC) != 0 ||
-        fcntl(ctl[1], F_SETFL, fcntl(ctl[1], F_GETFL) | O_NONBLOCK) != 0) {
+        fcntl(ctl[1], F_SETFL, fcntl(ctl[1], F_GETFL) | O_NONBLOCK) != 0 ||
+        fcntl(out[0], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK) != 0) {
         perror("fcntl");
         return 1;
     }
@@ -380,6 +389,7 @@ server_main(int argc, char **argv)
     struct serve_cfg cfg = {
         .master_fd = master,
         .ctl_fd = ctl[1],
+        .out_fd = out[0],
         .child = child,
         .ssp = ssp,
         .term = term,

@@ -38,3 +38,10 @@ pflow_may_read(const struct pflow *f, uint64_t unacked)
 {
     return unacked < f->window;
 }
+
+uint64_t
+pflow_stride(const struct pflow *f)
+{
+    return MSH_MIN(MSH_MAX(f->window / 4, (uint64_t)PFLOW_MIN_WINDOW),
+                   (uint64_t)PFLOW_STRIDE_MAX);
+}

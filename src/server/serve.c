@@ -38,6 +38,7 @@
 #define IDLE_WAKE_MS 5000u          /* wake at least this often before a client came */
 #define UTMP_DETACH_MS 30000u       /* utmp says "mosh [pid]" again after this silence */
 #define PTY_READ_LEN 16384
+#define SERVE_OUT_READ_LEN (64 * 1024)
 
 int
 serve_signals_init(void)
@@ -66,7 +67,14 @@ struct state {
     uint64_t heard_ms;  /* transport_remote_ms when the loop last polled */
     struct loop *loop;
     /* The command's end (EXT_EXIT_STATUS) and pipe sessions (EXT_PIPE). */
-    bool pty_eof;           /* the pty's slave side is closed: all output was read */
+    bool pty_eof;           /* all output was read: the pty's slave side is closed, or in
+                               a pipe session the output pipe's write end */
+    bool pty_hup;           /* pipe session: the pty's slave side is closed (the command
+                               writes to the output pipe; it may never open /dev/tty) */
+    int out_fd;             /* the output pipe (a pipe session's stdout and stderr) */
+    int tty_fd;             /* pipe session: our own fd of the pty's slave side, so that
+                               the master reads what the command writes to /dev/tty
+                               instead of reporting the slave closed */
     int exit_status;        /* the command's, once reaped; -1 before */
     bool pipe;              /* released as a pipe session (child.h) */
     int ctl_fd;             /* the release pipe: in a pipe session the command's stdin */
@@ -223,6 +231,16 @@ note_connection(struct state *s)
     syslog(LOG_INFO, "user %s connected from host: %s", s->cfg->user, host);
 }
 
+static void
+close_out(struct state *s)
+{
+    if (s->out_fd < 0)
+        return;
+    loop_del_fd(s->loop, s->out_fd);
+    close(s->out_fd);
+    s->out_fd = -1;
+}
+
 /* Tell the child to start the command (protocol.md §7.6; child.h): a line on the pty for
  * a terminal session, as upstream; the pipe release for a client that asked for a pipe
  * session (its answer has EXT_PIPE). Output the child wrote before (the motd of a login
@@ -238,6 +256,7 @@ release_child(struct state *s)
             close(s->ctl_fd);
             s->ctl_fd = -1;
         }
+        close_out(s);
         if (fdio_write_all(cfg->master_fd, (const uint8_t *)"\n", 1) != 0) {
             log_error("child release: %s", strerror(errno));
             return MSH_ERR_SYS;
@@ -253,8 +272,11 @@ release_child(struct state *s)
         emu_write(s->emu, buf, (size_t)n);
         emu_clear_replies(s->emu);
     }
+    s->tty_fd = ioctl(cfg->master_fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s->tty_fd < 0)
+        log_debug("pipe session without /dev/tty output: %s", strerror(errno));
     const uint8_t how = CHILD_RELEASE_PIPE;
-    if (s->ctl_fd < 0 || write(s->ctl_fd, &how, 1) != 1) {
+    if (s->ctl_fd < 0 || s->out_fd < 0 || write(s->ctl_fd, &how, 1) != 1) {
         log_error("child release: %s", strerror(errno));
         return MSH_ERR_SYS;
     }
@@ -300,6 +322,16 @@ on_network(struct loop *l, int fd, short revents, void *ctx)
         loop_stop(l);
 }
 
+/* A pipe session's output, from the pipe or /dev/tty, into the stream. */
+static void
+append_output(struct state *s, const uint8_t *p, size_t n, uint64_t now)
+{
+    if (cterm_output_append(s->cfg->term, p, n) != 0) {
+        log_error("pipe output lost past the held cap");
+        start_shutdown(s, now);
+    }
+}
+
 /* Polled only until our shutdown begins (before_poll turns its interest off). */
 static void
 on_pty(struct loop *l, int fd, short revents, void *ctx)
@@ -312,6 +344,12 @@ on_pty(struct loop *l, int fd, short revents, void *ctx)
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return; // try again next time
     if (n <= 0) {
+        /* A pipe session's output ends with its pipe: the command has no pty fd once
+         * released, so this is only /dev/tty closed. */
+        if (s->pipe) {
+            s->pty_hup = true;
+            return;
+        }
         /* EIO once the slave is closed counts as EOF (upstream #264). A client that
          * takes the exit status gets it first (before_poll ends the session). */
         s->pty_eof = true;
@@ -320,10 +358,7 @@ on_pty(struct loop *l, int fd, short revents, void *ctx)
         return;
     }
     if (s->pipe) {
-        if (cterm_output_append(s->cfg->term, buf, (size_t)n) != 0) {
-            log_error("pipe output lost past the held cap");
-            start_shutdown(s, loop_now_ms(l));
-        }
+        append_output(s, buf, (size_t)n, loop_now_ms(l));
         return;
     }
     emu_write(s->emu, buf, (size_t)n);
@@ -332,6 +367,35 @@ on_pty(struct loop *l, int fd, short revents, void *ctx)
     if (rl > 0 && wbuf_put(s->to_host, rep, rl) != 0)
         log_debug("terminal reply dropped");
     emu_clear_replies(s->emu);
+}
+
+/* A pipe session's stdout and stderr; polled while pipe_wanted. */
+static void
+on_out(struct loop *l, int fd, short revents, void *ctx)
+{
+    struct state *s = ctx;
+    static uint8_t buf[SERVE_OUT_READ_LEN];
+    if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+        return;
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        if (n < 0)
+            log_error("command output: %s", strerror(errno));
+        /* The end of output: what the command wrote to /dev/tty before it is in too. */
+        struct pollfd p = {s->cfg->master_fd, POLLIN, 0};
+        while (!s->pty_hup && poll(&p, 1, 0) == 1 && (p.revents & POLLIN)) {
+            ssize_t m = read(p.fd, buf, sizeof(buf));
+            if (m <= 0)
+                break;
+            append_output(s, buf, (size_t)m, loop_now_ms(l));
+        }
+        s->pty_eof = true;
+        close_out(s);
+        return;
+    }
+    append_output(s, buf, (size_t)n, loop_now_ms(l));
 }
 
 /* --- The steps of every iteration, run before poll (in this order). --- */
@@ -423,10 +487,10 @@ end_of_command(struct state *s, uint64_t now)
     start_shutdown(s, now);
 }
 
-/* Pipe session: read the pty only while the client keeps up (pflow.h), and while it has
- * written what it got (its output credit). */
+/* Pipe session: read the command's output only while the client keeps up (pflow.h), and
+ * while it has written what it got (its output credit). */
 static bool
-pty_wanted(struct state *s, uint64_t now)
+output_wanted(struct state *s, uint64_t now)
 {
     const struct serve_cfg *cfg = s->cfg;
     if (transport_shutdown_in_progress(s->t) || s->pty_eof)
@@ -437,8 +501,22 @@ pty_wanted(struct state *s, uint64_t now)
     uint64_t written = ustream_output_written(transport_remote(s->t));
     const struct conn *c = ssp_conn(cfg->ssp);
     pflow_update(&s->flow, end - held, end, conn_rto_ms(c) + EXT_PIPE_PACE_MS, now);
+    transport_set_stride(s->t, (size_t)pflow_stride(&s->flow));
     return pflow_may_read(&s->flow, held) &&
            (written >= end || end - written < LIMITS_PIPE_UNWRITTEN);
+}
+
+/* The pty is read until our shutdown begins (our state must not change after) or its
+ * end; a pipe session reads its output pipe, and the pty while /dev/tty is open, only
+ * while the client keeps up. */
+static int
+watch_output(struct state *s, uint64_t now)
+{
+    bool want = output_wanted(s, now);
+    int r = loop_set_events(s->loop, s->cfg->master_fd, want && !s->pty_hup ? POLLIN : 0);
+    if (r == 0 && s->pipe && s->out_fd >= 0)
+        r = loop_set_events(s->loop, s->out_fd, want ? POLLIN : 0);
+    return r;
 }
 
 /* The network idle timeout and the signals (protocol.md §7.6 exit condition 2). Returns
@@ -552,9 +630,7 @@ before_poll(struct loop *l, uint64_t now, void *ctx)
         return;
     }
     bound_wait(s, l, now);
-    /* The pty is read until our shutdown begins (our state must not change after) or its
-     * end, and in a pipe session only while the client keeps up. */
-    if (loop_set_events(l, cfg->master_fd, pty_wanted(s, now) ? POLLIN : 0) != 0)
+    if (watch_output(s, now) != 0)
         loop_stop(l);
     s->heard_ms = transport_remote_ms(s->t);
 }
@@ -571,6 +647,8 @@ serve_run(const struct serve_cfg *cfg)
         .loop = loop_new(NULL, NULL),
         .exit_status = -1,
         .ctl_fd = cfg->ctl_fd,
+        .out_fd = cfg->out_fd,
+        .tty_fd = -1,
     };
     kbd_init(&s.kbd);
     s.last_remote_num = transport_remote_num(s.t);
@@ -587,6 +665,8 @@ serve_run(const struct serve_cfg *cfg)
         r = loop_add_fd(s.loop, cfg->master_fd, POLLIN, on_pty, &s);
     if (r == 0 && s.ctl_fd >= 0)
         r = loop_add_fd(s.loop, s.ctl_fd, 0, on_stdin_writable, &s);
+    if (r == 0 && s.out_fd >= 0)
+        r = loop_add_fd(s.loop, s.out_fd, 0, on_out, &s);
     if (r != 0) {
         log_error("cannot poll the session's fds: %s", err_str(r));
     } else {
@@ -598,6 +678,10 @@ serve_run(const struct serve_cfg *cfg)
     loop_free(s.loop);
     if (s.ctl_fd >= 0)
         close(s.ctl_fd);
+    if (s.out_fd >= 0)
+        close(s.out_fd);
+    if (s.tty_fd >= 0)
+        close(s.tty_fd);
     wbuf_free(s.to_stdin);
     ustream_free(s.us);
     wbuf_free(s.to_host);

@@ -8,12 +8,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The output pipe's size asked for (F_SETPIPE_SZ). */
+#define SERVE_OUT_PIPE_LEN (256 * 1024)
+
 struct ssp;
 struct cterm;
 
 struct serve_cfg {
     int master_fd;                   /* pty master */
     int ctl_fd;                      /* write end of the child's release pipe (child.h),
+                                        non-blocking; serve_run closes it */
+    int out_fd;                      /* read end of the child's output pipe (child.h),
                                         non-blocking; serve_run closes it */
     pid_t child;                     /* the command, for its exit status */
     struct ssp *ssp;                 /* its transport's current state is `term` */

@@ -512,6 +512,20 @@ op_subtract(void *p, const void *pprefix)
     ostream_release_acked(&c->out, prefix->out.end);
 }
 
+/* A pipe session's output in steps of at most `max` bytes (EXT_PIPE): every other field
+ * is `to`'s (the exit status is only set once all output is acknowledged, so it never
+ * rides in a cut state). */
+static void *
+op_clamp(const void *pfrom, const void *pto, size_t max)
+{
+    const struct cterm *from = pfrom, *to = pto;
+    if (to->out.end <= from->out.end || to->out.end - from->out.end <= max)
+        return NULL;
+    struct cterm *c = op_clone(to);
+    ostream_truncate(&c->out, from->out.end + max);
+    return c;
+}
+
 const struct state_ops cterm_ops = {
     .clone = op_clone,
     .free = op_free,
@@ -520,4 +534,5 @@ const struct state_ops cterm_ops = {
     .apply = op_apply,
     .subtract = op_subtract,
     .cost = op_cost,
+    .clamp = op_clamp,
 };

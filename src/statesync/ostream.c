@@ -42,6 +42,13 @@ ostream_copy(struct ostream *dst, const struct ostream *src)
 }
 
 void
+ostream_truncate(struct ostream *o, uint64_t end)
+{
+    if (o->end > end)
+        o->end = end;
+}
+
+void
 ostream_fini(struct ostream *o)
 {
     struct obuf *b = o->b;

@@ -31,6 +31,9 @@ struct ostream {
 /* dst becomes a copy of src sharing its buffer (dst must be empty or finished). */
 void ostream_copy(struct ostream *dst, const struct ostream *src);
 void ostream_fini(struct ostream *o);
+/* Moves the view's end back to `end` if it is past it (a state that holds only a prefix
+ * of the stream; the bytes stay in the shared buffer for the later views). */
+void ostream_truncate(struct ostream *o, uint64_t end);
 
 /* Appends n bytes that start at stream offset `offset`, which must be o->end (a diff is
  * applied to the state it was made from). Where another view of the same buffer already

@@ -27,14 +27,16 @@
                                                with resizes, 14 for resizes alone */
 
 /* Pipe mode (cmosh extension EXT_PIPE, proto/EXTENSIONS.md). */
-#define LIMITS_PIPE_UNACKED (96u * 1024)    /* server: output not yet acknowledged by the
+#define LIMITS_PIPE_UNACKED (2048u * 1024) /* server: output not yet acknowledged by the
                                                client; past it the server stops reading
-                                               the pty (the command blocks as on a full
-                                               pipe). Also the most one resend carries:
-                                               1 MB ran loopback at 64 MB/s instead of
-                                               26, but at 1 % loss a resend of all of it
-                                               (~850 fragments) never got through and the
-                                               session stalled (bench_pipe.sh) */
+                                               the command's output (it blocks as on a
+                                               full pipe). The most in flight, not the
+                                               most one resend carries: the transport
+                                               sends the stream in steps of at most
+                                               PFLOW_STRIDE_MAX (server/pflow.h) and
+                                               resends step by step. 100 MB on loopback:
+                                               1.22 s with 1 MB, 1.08 s with 2 MB, no
+                                               faster with 4 MB (bench/README.md) */
 #define LIMITS_PIPE_UNWRITTEN (4u << 20)    /* server: output the client has received but
                                                not yet written to its stdout (a slow
                                                reader); past it the pty is not read either */

@@ -124,6 +124,18 @@ if want 1; then
     check "a command that stops reading stdin early: status" 4 "$P_RC"
     check "... and its output" took-five "$(cat "$H_TMP/p.out")"
 
+    # As `ssh host cmd`: stdout and stderr are one pipe (a command sees no terminal, so
+    # no pager, colours or progress meter; stderr keeps its place among stdout's lines),
+    # and what is written to /dev/tty (the controlling terminal) still arrives.
+    p_mosh 60 "$OURS" root@127.0.0.1 -- sh -c \
+        'for fd in 0 1 2; do [ -t $fd ] && echo "fd $fd: tty"; done
+         echo out; echo err >&2; echo out2; exit 5' </dev/null
+    check "stdout and stderr are one pipe: status" 5 "$P_RC"
+    check "... and the output, in order" "out err out2" "$(tr '\n' ' ' <"$H_TMP/p.out" | sed 's/ $//')"
+    p_mosh 60 "$OURS" root@127.0.0.1 -- sh -c 'echo to-tty >/dev/tty; sleep 1; echo after' \
+        </dev/null
+    check "what is written to /dev/tty arrives" "to-tty after" "$(tr '\n' ' ' <"$H_TMP/p.out" | sed 's/ $//')"
+
     p_mosh 60 "$OURS" root@127.0.0.1 -- sh -c 'kill -9 $$'
     check "a command killed by SIGKILL: 128 + 9" 137 "$P_RC"
     p_mosh 60 "$OURS" root@127.0.0.1 -- sh -c 'kill -TERM $$'

@@ -77,6 +77,6 @@ s_cost(const void *p)
     return sizeof(struct sstate);
 }
 static const struct state_ops sops = {s_clone, s_free,     s_equal, s_diff,
-                                      s_apply, s_subtract, s_cost};
+                                      s_apply, s_subtract, s_cost, NULL};
 
 #endif

@@ -25,6 +25,9 @@ struct simlink {
     struct simlink_pkt q[SIMLINK_QUEUE];
     size_t n;
     int loss_pct, dup_pct;
+    size_t frag_len; /* 0: loss_pct per instruction; else per fragment of this many
+                        diff bytes, an instruction lost with any of its fragments (as
+                        the wire layer's reassembly does) */
     uint64_t delay_ms, jitter_ms;
     uint64_t rng;
     unsigned sent[2];
@@ -57,7 +60,11 @@ simlink_send(void *user, const struct transport_instr *in, uint64_t now)
         l->spy(l->spy_user, e->me, in);
     int copies = 1 + (simlink_rnd(l, 100) < (uint32_t)l->dup_pct);
     for (int c = 0; c < copies; c++) {
-        if (simlink_rnd(l, 100) < (uint32_t)l->loss_pct || l->n == SIMLINK_QUEUE)
+        size_t frags = l->frag_len ? in->diff_len / l->frag_len + 1 : 1;
+        bool lost = false;
+        for (size_t f = 0; f < frags; f++)
+            lost |= simlink_rnd(l, 100) < (uint32_t)l->loss_pct;
+        if (lost || l->n == SIMLINK_QUEUE)
             continue;
         struct simlink_pkt *p = &l->q[l->n++];
         p->due = now + l->delay_ms + (l->jitter_ms ? simlink_rnd(l, (uint32_t)l->jitter_ms) : 0);

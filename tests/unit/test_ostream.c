@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "network/transport.h"
+#include "server/pflow.h"
 #include "statesync/cterm.h"
 #include "statesync/ext.h"
 #include "statesync/ostream.h"
@@ -196,19 +197,46 @@ test_cterm_fields(void)
 
 /* ---- end to end through two transports ---- */
 
-#define SIM_CAP 6000 /* the server stops "reading the pty" at this much unacked output */
-#define SIM_CHUNK 700
+/* One run: the server "reads the pty" (up to 8 reads of at most `chunk` bytes a step)
+ * while less than `cap` is unacknowledged; the client writes out what arrives. */
+struct sim_cfg {
+    int loss, dup;           /* percent; loss per fragment when frag_len is set */
+    uint64_t delay, jitter;  /* ms */
+    uint64_t total;          /* bytes of output */
+    uint64_t cap;            /* the server's unacknowledged-output cap */
+    size_t chunk;            /* largest read */
+    size_t stride;           /* transport_set_stride on the server, 0: none; with
+                                pflow, the server's own flow control instead (cap and
+                                stride from server/pflow.h, the pipe session's pace) */
+    bool pflow;
+    size_t frag_len;         /* simlink frag_len */
+};
+
+static size_t max_server_diff;
 
 static void
-run_stream(int loss, int dup, uint64_t delay, uint64_t jitter, uint64_t total)
+spy_diff(void *user, int from, const struct transport_instr *in)
+{
+    (void)user;
+    if (from == 1 && in->diff_len > max_server_diff)
+        max_server_diff = in->diff_len;
+}
+
+static void
+run_stream_cfg(const struct sim_cfg *cfg)
 {
     static struct simlink l;
     memset(&l, 0, sizeof(l));
+    int loss = cfg->loss, dup = cfg->dup;
+    uint64_t jitter = cfg->jitter, total = cfg->total;
     l.rng = 0x2545F4914F6CDD1Dull ^ (uint64_t)(loss * 131 + dup * 7 + (int)jitter);
     l.loss_pct = loss;
     l.dup_pct = dup;
-    l.delay_ms = delay;
+    l.delay_ms = cfg->delay;
     l.jitter_ms = jitter;
+    l.frag_len = cfg->frag_len;
+    l.spy = spy_diff;
+    max_server_diff = 0;
     struct simlink_end ec = {&l, 0}, es = {&l, 1};
     struct transport_link lc = simlink_link(&ec), ls = simlink_link(&es);
     uint64_t now = 1000000, start = now, deadline = now + 3600000;
@@ -217,22 +245,39 @@ run_stream(int loss, int dup, uint64_t delay, uint64_t jitter, uint64_t total)
                          TRANSPORT_MINDELAY_CLIENT_MS, now);
     t[1] = transport_new(&cterm_ops, cterm_new(80, 24), &ustream_ops, ustream_new(), &ls,
                          TRANSPORT_MINDELAY_SERVER_MS, now);
+    transport_set_stride(t[1], cfg->stride);
+    struct pflow flow;
+    pflow_init(&flow, now);
+    if (cfg->pflow) {
+        const struct transport_pace pace = {EXT_PIPE_PACE_MS, EXT_PIPE_PACE_MS,
+                                            EXT_PIPE_PACE_MS};
+        for (int i = 0; i < 2; i++)
+            transport_set_pace(t[i], &pace);
+    }
     struct cterm *srv = transport_current(t[1]);
     cterm_set_features(srv, EXT_HELLO | EXT_PIPE); /* as if answered */
     uint64_t appended = 0, written = 0, blocked = 0, resumed = 0, max_held = 0;
     uint64_t mismatches = 0, client_max_held = 0;
     bool was_blocked = false;
-    uint8_t chunk[SIM_CHUNK];
+    uint8_t *chunk = xmalloc(cfg->chunk);
+    const uint64_t cap = cfg->cap;
+    const size_t chunk_max = cfg->chunk;
 
     while (now < deadline && written < total) {
         /* server: read the "pty" (a few reads per step) unless the cap says stop */
+        if (cfg->pflow) {
+            uint64_t end = cterm_output_end(srv), held = cterm_output_held(srv);
+            pflow_update(&flow, end - held, end, simlink_rto(&es) + EXT_PIPE_PACE_MS, now);
+            transport_set_stride(t[1], (size_t)pflow_stride(&flow));
+        }
         for (int reads = 0; reads < 8 && appended < total; reads++) {
-            if (cterm_output_held(srv) >= SIM_CAP) {
+            if (cfg->pflow ? !pflow_may_read(&flow, cterm_output_held(srv))
+                           : cterm_output_held(srv) >= cap) {
                 blocked++;
                 was_blocked = true;
                 break;
             }
-            size_t n = 1 + simlink_rnd(&l, SIM_CHUNK);
+            size_t n = 1 + simlink_rnd(&l, (uint32_t)chunk_max);
             if (n > total - appended)
                 n = (size_t)(total - appended);
             fill(chunk, appended, n);
@@ -265,24 +310,36 @@ run_stream(int loss, int dup, uint64_t delay, uint64_t jitter, uint64_t total)
         uint64_t due = simlink_next_due(&l);
         if (due != UINT64_MAX && due > now)
             step = MSH_MIN(step, due - now);
-        if (appended < total && cterm_output_held(srv) < SIM_CAP)
-            step = MSH_MIN(step, 5); /* the command keeps writing */
+        if (appended < total && cterm_output_held(srv) < cap)
+            step = MSH_MIN(step, cfg->pflow ? 1 : 5); /* the command keeps writing */
         now += step ? MSH_MIN(step, 50) : 1;
     }
     ASSERT_U64_EQ(written, total);
     ASSERT_U64_EQ(mismatches, 0);
     ASSERT_TRUE(now < deadline);
-    ASSERT_TRUE(max_held <= SIM_CAP + SIM_CHUNK);
+    ASSERT_TRUE(max_held <= cap + chunk_max);
     ASSERT_TRUE(blocked > 0 && resumed > 0); /* the cap blocked reading and released it */
-    ASSERT_TRUE(client_max_held <= SIM_CAP + SIM_CHUNK);
+    ASSERT_TRUE(client_max_held <= cap + chunk_max);
+    /* A stride bounds every diff (the stream step, plus a few bytes of framing). */
+    if (cfg->stride > 0 || cfg->pflow)
+        ASSERT_TRUE(max_server_diff <= (cfg->pflow ? PFLOW_STRIDE_MAX : cfg->stride) + 64);
     fprintf(stderr, "  loss %d%% dup %d%% delay %llu jitter %llu: %llu bytes in %llu ms "
-                    "sim time, blocked %llu times, %u/%u instructions\n",
-            loss, dup, (unsigned long long)delay, (unsigned long long)jitter,
+                    "sim time, blocked %llu times, %u/%u instructions, largest diff %zu\n",
+            loss, dup, (unsigned long long)cfg->delay, (unsigned long long)jitter,
             (unsigned long long)total, (unsigned long long)(now - start),
-            (unsigned long long)blocked, l.sent[0], l.sent[1]);
+            (unsigned long long)blocked, l.sent[0], l.sent[1], max_server_diff);
+    free(chunk);
     simlink_free(&l);
     transport_free(t[0]);
     transport_free(t[1]);
+}
+
+static void
+run_stream(int loss, int dup, uint64_t delay, uint64_t jitter, uint64_t total)
+{
+    const struct sim_cfg cfg = {.loss = loss, .dup = dup, .delay = delay, .jitter = jitter,
+                                .total = total, .cap = 6000, .chunk = 700};
+    run_stream_cfg(&cfg);
 }
 
 int
@@ -296,5 +353,19 @@ main(void)
     run_stream(10, 0, 50, 0, 200000);
     TEST_START("stream: 30% loss, duplication, reordering");
     run_stream(30, 20, 20, 200, 100000);
+    /* The server's flow control (pflow) with a window of LIMITS_PIPE_UNACKED, at 1 % loss
+     * per fragment: without a stride every resend would be all that is unacknowledged
+     * (~850 fragments per MB), which never arrives whole, and the run stalls; in steps
+     * each resend is one step. */
+    TEST_START("stream: pflow window in steps, 1% loss per fragment, 25 ms each way");
+    const struct sim_cfg big = {.loss = 1, .delay = 25, .total = 8u << 20,
+                                .cap = LIMITS_PIPE_UNACKED, .chunk = 64u << 10,
+                                .frag_len = 1200, .pflow = true};
+    run_stream_cfg(&big);
+    TEST_START("stream: pflow window in steps, 10% loss per fragment, reordering");
+    const struct sim_cfg lossy = {.loss = 10, .dup = 5, .delay = 20, .jitter = 30,
+                                  .total = 1u << 20, .cap = LIMITS_PIPE_UNACKED,
+                                  .chunk = 64u << 10, .frag_len = 1200, .pflow = true};
+    run_stream_cfg(&lossy);
     return TEST_DONE();
 }

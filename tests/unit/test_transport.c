@@ -30,7 +30,7 @@ w_cost(const void *p)
     return ((const struct sstate *)p)->len * W_BYTE_COST;
 }
 static const struct state_ops wops = {s_clone, s_free,     s_equal, s_diff,
-                                      w_apply, s_subtract, w_cost};
+                                      w_apply, s_subtract, w_cost, NULL};
 
 /* ---- a terminal-like state: a snapshot; the diff is the whole new value ---- */
 struct vstate {
@@ -62,7 +62,8 @@ v_apply(void *p, const uint8_t *d, size_t n)
                               (uint32_t)d[2] << 8 | d[3];
     return 0;
 }
-static const struct state_ops vops = {v_clone, s_free, v_equal, v_diff, v_apply, NULL, NULL};
+static const struct state_ops vops = {v_clone, s_free, v_equal, v_diff, v_apply, NULL, NULL,
+                                      NULL};
 
 /* ---- the simulated link ---- */
 static uint64_t rng = 88172645463325252ull;
