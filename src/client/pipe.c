@@ -298,6 +298,7 @@ setup(struct pclient *p)
         return false;
     }
     p->t = ssp_transport(p->ssp);
+    transport_set_flow_stream(p->t, true);
     /* The announcement asks for a pipe session (proto/EXTENSIONS.md), with the size. */
     struct ustream *us = transport_current(p->t);
     ustream_set_features(us, EXT_CLIENT | EXT_PIPE);

@@ -48,7 +48,9 @@ struct transport {
     uint64_t flow_start_ms;  /* when the first peer state of the current flow came */
     uint64_t flow_last_ms;   /* when the newest peer state of the current flow came */
     unsigned flow_run;       /* peer states in the current flow */
-    uint64_t flow_acked_ms;  /* when its end was acked (0: not yet) */
+    uint64_t flow_acked_ms;  /* when its end was last acked (0: not yet) */
+    unsigned flow_acks;      /* acks of its end so far */
+    bool flow_stream;        /* transport_set_flow_stream */
     uint64_t data_sent_ms;   /* when we last sent a non-empty diff (0: never) */
     uint64_t duplicates;
 
@@ -88,10 +90,19 @@ state_cost(const struct state_ops *ops, const void *s)
 static bool
 flowing(const struct transport *t)
 {
-    return t->flow_end && t->flow_run >= 3 && t->flow_acked_ms == 0 &&
+    return t->flow_end && t->flow_run >= 3 &&
+           t->flow_acks < (t->flow_stream ? TRANSPORT_FLOW_END_ACKS : 1u) &&
            t->flow_last_ms - t->flow_start_ms >= TRANSPORT_FLOW_MIN_MS &&
-           (t->data_sent_ms == 0 ||
+           (t->flow_stream || t->data_sent_ms == 0 ||
             t->flow_last_ms > u64_add(t->data_sent_ms, TRANSPORT_FLOW_GAP_MS));
+}
+
+/* When the next ack of a flow's end is due: TRANSPORT_FLOW_END_MS after its last state,
+ * then each one twice as long after the one before (300, 900, 2100 ms). */
+static uint64_t
+flow_end_due(const struct transport *t)
+{
+    return u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS * ((2u << t->flow_acks) - 1u));
 }
 
 /* No new state from the peer for TRANSPORT_SILENCE_MS, or none ever. */
@@ -274,8 +285,7 @@ calculate_timers(struct transport *t, uint64_t now_ms)
      * where we no longer are (we roamed and it has not heard from the new address). One
      * ack tells it; it costs a datagram at the end of a burst of output. */
     if (flowing(t))
-        t->next_ack_ms =
-            MSH_MIN(t->next_ack_ms, u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS));
+        t->next_ack_ms = MSH_MIN(t->next_ack_ms, flow_end_due(t));
 }
 
 static void
@@ -310,9 +320,11 @@ send_instr(struct transport *t, uint64_t old_num, uint64_t new_num, const struct
     };
     if (new_num == TRANSPORT_SHUTDOWN_NUM)
         t->shutdown_tries++;
-    /* The flow's end is told: no second ack for it. */
-    if (flowing(t) && u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS) <= now_ms)
+    /* The flow's end is told: no second ack for it (a stream: the next one later). */
+    if (flowing(t) && flow_end_due(t) <= now_ms) {
         t->flow_acked_ms = now_ms;
+        t->flow_acks++;
+    }
     t->last_ack_sent = t->ack_num;
     t->sent_anything = true;
     t->pending_data_ack = false;
@@ -610,6 +622,7 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
         t->flow_start_ms = now_ms;
     }
     t->flow_acked_ms = 0;
+    t->flow_acks = 0;
     t->flow_last_ms = now_ms;
     t->ack_num = in->new_num;
     t->last_heard_ms = now_ms;
@@ -652,6 +665,12 @@ transport_set_probe_ms(struct transport *t, uint64_t probe_ms, bool flow_end)
 {
     t->probe_ms = probe_ms;
     t->flow_end = flow_end;
+}
+
+void
+transport_set_flow_stream(struct transport *t, bool on)
+{
+    t->flow_stream = on;
 }
 
 void

@@ -507,6 +507,83 @@ test_flow_end(bool on)
     transport_free(t);
 }
 
+/* Ours, client in pipe mode (transport_set_flow_stream): its own diffs (the output credit)
+ * follow every server state, and still the end of the flow is acked, again and again while
+ * no state comes (300, 900, 2100 ms after it), until the silence probes take over. Found
+ * by e2e/pipe 2: the credit diffs made the flow count as answers to our typing, so a
+ * roamed client told the server its new address only with the 3 s heartbeat, which the
+ * 10 % loss dropped. */
+static void
+test_flow_stream(void)
+{
+    static struct sim s;
+    struct end ec;
+    uint64_t t0 = 1000000;
+    struct transport *t = flow_client(&s, &ec, true, t0);
+    transport_set_flow_stream(t, true);
+
+    TEST_START("flow stream: acks 300, 900 and 2100 ms after its end, then silence probes");
+    static uint8_t d[4];
+    uint64_t x = t0 + 50;
+    for (uint64_t i = 1; i <= 12; i++, x += 50) {
+        d[3] = (uint8_t)i;
+        struct transport_instr in = {i - 1, i, transport_sent_last_num(t), 0, d, 4};
+        ASSERT_INT_EQ(transport_recv(t, &in, x), 0);
+        // the output credit: our state changes with every state of theirs
+        ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"c", 1), 0);
+        ASSERT_INT_EQ(transport_tick(t, x), 0);
+        ASSERT_INT_EQ(transport_tick(t, x + 25), 0);
+    }
+    uint64_t last = x - 50;
+    // Everything we sent is acknowledged: no resend of our own state muddles the count.
+    struct transport_instr ack = {12, 12, transport_sent_last_num(t), 0, NULL, 0};
+    ASSERT_INT_EQ(transport_recv(t, &ack, last + 30), 0);
+    uint64_t sends[16];
+    size_t n = 0;
+    uint64_t prev = transport_sent_last_ms(t);
+    for (uint64_t y = last + 30; y < last + 6000 && n < 16; y += 5) {
+        ASSERT_INT_EQ(transport_tick(t, y), 0);
+        if (transport_sent_last_ms(t) != prev) {
+            prev = transport_sent_last_ms(t);
+            sends[n++] = prev - last;
+        }
+    }
+    ASSERT_TRUE(n >= 6);
+    if (n >= 6) {
+        ASSERT_U64_EQ(sends[0], TRANSPORT_FLOW_END_MS);
+        ASSERT_U64_EQ(sends[1], 3 * TRANSPORT_FLOW_END_MS);
+        ASSERT_U64_EQ(sends[2], 7 * TRANSPORT_FLOW_END_MS);
+        // nothing more until the silence (4.5 s after the last state), then every 500 ms
+        ASSERT_TRUE(sends[3] >= TRANSPORT_SILENCE_MS);
+        ASSERT_U64_EQ(sends[4] - sends[3], TRANSPORT_PROBE_CLIENT_MS);
+    }
+
+    TEST_START("flow stream off: the same flow answers our credit diffs: no ack at its end");
+    transport_free(t);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    t = flow_client(&s, &ec, true, t0);
+    transport_set_flow_stream(t, false);
+    x = t0 + 50;
+    for (uint64_t i = 1; i <= 12; i++, x += 50) {
+        d[3] = (uint8_t)i;
+        struct transport_instr in = {i - 1, i, transport_sent_last_num(t), 0, d, 4};
+        ASSERT_INT_EQ(transport_recv(t, &in, x), 0);
+        ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"c", 1), 0);
+        ASSERT_INT_EQ(transport_tick(t, x), 0);
+        ASSERT_INT_EQ(transport_tick(t, x + 25), 0);
+    }
+    last = x - 50;
+    for (uint64_t y = last + 30; y < last + 2500; y += 5)
+        ASSERT_INT_EQ(transport_tick(t, y), 0);
+    // without stream mode our credit diffs make it no flow: no ack 300 ms after its end
+    ASSERT_TRUE(transport_sent_last_ms(t) < last + TRANSPORT_FLOW_END_MS ||
+                transport_sent_last_ms(t) > last + 7 * TRANSPORT_FLOW_END_MS);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.q[i].diff);
+    transport_free(t);
+}
+
 /* Ours: a small diff goes out twice when the link reports loss above TRANSPORT_DUP_LOSS. */
 static void
 test_duplicates(void)
@@ -827,6 +904,7 @@ main(void)
     test_silence(0);
     test_flow_end(true);
     test_flow_end(false);
+    test_flow_stream();
     test_duplicates();
     test_hostile();
     test_budget();
