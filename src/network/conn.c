@@ -46,9 +46,16 @@ struct conn {
     FILE *msgs;
     struct conn_stats st;
     char send_error[128];
-    uint8_t rx[LIMITS_DATAGRAM_LEN];
+    uint8_t rx[SOCK_RX_MAX];
+    struct sock_rx rx_meta;          /* of what rx holds: rx_meta.len bytes, maybe several
+                                        datagrams (UDP GRO), taken up to rx_off */
+    size_t rx_off;
     uint8_t plain[PKT_PLAIN_MAX];
-    uint8_t tx[LIMITS_DATAGRAM_LEN];
+    /* Sealed datagrams held for one send (conn_hold), back to back. */
+    uint8_t batch[SOCK_BATCH * LIMITS_DATAGRAM_LEN];
+    size_t blens[SOCK_BATCH];
+    size_t nbatch, batch_len;
+    bool hold, gso;
 };
 
 /* Elapsed ms; a clock that seems to run backwards counts as no time. */
@@ -82,6 +89,7 @@ conn_alloc(const uint8_t key[static 16], bool server, uint64_t now_ms, int *r)
     c->send_dir = server ? PKT_TO_CLIENT : PKT_TO_SERVER;
     c->recv_dir = server ? PKT_TO_SERVER : PKT_TO_CLIENT;
     c->mtu = SOCK_MTU_FALLBACK;
+    c->gso = true;
     c->family = AF_UNSPEC;
     c->last_port_choice_ms = now_ms;
     rtt_init(&c->rtt);
@@ -194,6 +202,50 @@ hop_port(struct conn *c, uint64_t now_ms)
     prune_sockets(c, now_ms);
 }
 
+static void
+send_failed(void *user, int e)
+{
+    struct conn *c = user;
+    c->st.tx_errors++;
+    c->st.tx--; /* counted as sent below */
+    snprintf(c->send_error, sizeof(c->send_error), "sendto: %s", strerror(e));
+    if (e == EMSGSIZE)
+        c->mtu = SOCK_MTU_FALLBACK; // the payload MTU of last resort, for good
+}
+
+static void send_held(struct conn *c);
+
+void
+conn_hold(struct conn *c)
+{
+    c->hold = true;
+}
+
+void
+conn_flush(struct conn *c)
+{
+    c->hold = false;
+    send_held(c);
+}
+
+static void
+send_held(struct conn *c)
+{
+    if (c->nbatch == 0)
+        return;
+    c->st.tx += c->nbatch;
+    if (c->nbatch == 1) {
+        if (sock_send(c->fds[c->nfds - 1], &c->remote, c->remote_len, c->batch,
+                      c->blens[0]) != 0)
+            send_failed(c, errno);
+    } else {
+        (void)sock_send_many(c->fds[c->nfds - 1], &c->remote, c->remote_len, c->batch,
+                             c->blens, c->nbatch, &c->gso, send_failed, c);
+    }
+    c->nbatch = 0;
+    c->batch_len = 0;
+}
+
 int
 conn_send(struct conn *c, const uint8_t *payload, size_t len, uint64_t now_ms)
 {
@@ -217,22 +269,19 @@ conn_send(struct conn *c, const uint8_t *payload, size_t len, uint64_t now_ms)
     h.dir = c->send_dir;
     h.ts = pkt_ts16(now_ms);
     h.ts_reply = rtt_take_reply(&c->rtt, now_ms);
-    if ((r = pkt_seal(c->ocb, &h, payload, len, c->tx, sizeof(c->tx), &n)) != 0)
+    if ((r = pkt_seal(c->ocb, &h, payload, len, c->batch + c->batch_len, LIMITS_DATAGRAM_LEN,
+                      &n)) != 0)
         return r;
     /* Every datagram sent consumes a number, retransmissions and failures included. */
     c->next_seq++;
     c->blocks_sealed += blocks;
-    if (sock_send(c->fds[c->nfds - 1], &c->remote, c->remote_len, c->tx, n) != 0) {
-        int e = errno;
-        c->st.tx_errors++;
-        snprintf(c->send_error, sizeof(c->send_error), "sendto: %s", strerror(e));
-        if (e == EMSGSIZE)
-            c->mtu = SOCK_MTU_FALLBACK;   // the payload MTU of last resort, for good
-    } else {
-        c->st.tx++;
-    }
+    c->blens[c->nbatch++] = n;
+    c->batch_len += n;
+    if (!c->hold || c->nbatch == SOCK_BATCH)
+        send_held(c);
     if (c->server) {
         if (since(now_ms, c->last_heard_ms) > CONN_ASSOCIATION_TIMEOUT_MS) {
+            send_held(c); /* what is held goes where it was meant to */
             c->has_remote = false;
             c->st.detaches++;
             say(c, "Server now detached from client.\n");
@@ -240,6 +289,7 @@ conn_send(struct conn *c, const uint8_t *payload, size_t len, uint64_t now_ms)
     } else if (since(now_ms, c->last_port_choice_ms) > CONN_PORT_HOP_INTERVAL_MS &&
                (!c->rt_success ||
                 since(now_ms, c->last_rt_success_ms) > CONN_PORT_HOP_INTERVAL_MS)) {
+        send_held(c); /* from the old port, as they were sealed for */
         hop_port(c, now_ms);
     }
     return 0;
@@ -249,20 +299,28 @@ static int
 recv_one(struct conn *c, int fd, uint64_t now_ms, const uint8_t **payload, size_t *len,
          bool *old)
 {
-    struct sock_rx rx;
     struct pkt_hdr h;
     char host[NI_MAXHOST], serv[NI_MAXSERV];
     int r;
 
-    if ((r = sock_recv(fd, c->rx, sizeof(c->rx), &rx)) != 0) {
-        if (r == MSH_ERR_TOO_LARGE)
-            c->st.drop_oversized++;
-        else if (r != MSH_ERR_AGAIN)
-            c->st.rx_errors++;
-        return r;
+    if (c->rx_off >= c->rx_meta.len) {
+        c->rx_off = 0;
+        if ((r = sock_recv(fd, c->rx, sizeof(c->rx), &c->rx_meta)) != 0) {
+            if (r == MSH_ERR_TOO_LARGE)
+                c->st.drop_oversized++;
+            else if (r != MSH_ERR_AGAIN)
+                c->st.rx_errors++;
+            return r;
+        }
     }
-    r = pkt_open(c->ocb, PKT_DIR_ANY, c->rx, rx.len, c->plain, sizeof(c->plain), &h,
-                 payload, len);
+    const struct sock_rx rx = c->rx_meta;
+    const uint8_t *dg = c->rx + c->rx_off;
+    size_t dg_len = rx.len - c->rx_off;
+    if (rx.seg > 0 && dg_len > rx.seg)
+        dg_len = rx.seg;
+    c->rx_off += dg_len;
+    r = pkt_open(c->ocb, PKT_DIR_ANY, dg, dg_len, c->plain, sizeof(c->plain), &h, payload,
+                 len);
     if (r != 0) {
         if (r == MSH_ERR_TRUNCATED)
             c->st.drop_truncated++;
@@ -323,6 +381,8 @@ conn_recv(struct conn *c, uint64_t now_ms, const uint8_t **payload, size_t *len,
     *payload = NULL;
     *len = 0;
     *old = false;
+    if (c->rx_off < c->rx_meta.len) /* the rest of a coalesced read first */
+        return recv_one(c, -1, now_ms, payload, len, old);
     for (size_t i = 0; i < c->nfds; i++) {
         r = recv_one(c, c->fds[i], now_ms, payload, len, old);
         if (r == MSH_ERR_AGAIN)

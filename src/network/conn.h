@@ -84,6 +84,12 @@ size_t conn_fds(const struct conn *c, int *fds, size_t max);
 void conn_set_last_roundtrip_success(struct conn *c, uint64_t ms);
 
 /* Current UDP-payload MTU, and the fragment chunk size it allows (MTU - 28 - 10). */
+/* Datagrams from conn_send are held from conn_hold until conn_flush (at most SOCK_BATCH:
+ * more flushes on the way) and go out in one system call (sock_send_many): the wire
+ * layer's fragments of one instruction. Errors are counted as conn_send's. */
+void conn_hold(struct conn *c);
+void conn_flush(struct conn *c);
+
 size_t conn_mtu(const struct conn *c);
 size_t conn_chunk_len(const struct conn *c);
 uint64_t conn_rto_ms(const struct conn *c);

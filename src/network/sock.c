@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* UDP socket plumbing (protocol.md §2.8, §6). */
+#define _GNU_SOURCE /* sendmmsg */
 #include "network/sock.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <sys/uio.h>
 
 #include "util/err.h"
@@ -96,6 +98,11 @@ sock_open(int family, int *fd)
      * Best effort: the kernel caps it at net.core.rmem_max. */
     flag = SOCK_RCVBUF_LEN;
     (void)setsockopt(s, SOL_SOCKET, SO_RCVBUF, &flag, sizeof(flag));
+#ifdef UDP_GRO
+    /* The segments of a GSO send (ours, sock_send_many) in one recvmsg; best effort. */
+    flag = 1;
+    (void)setsockopt(s, SOL_UDP, UDP_GRO, &flag, sizeof(flag));
+#endif
     *fd = s;
     return 0;
 fail:
@@ -318,6 +325,16 @@ sock_recv(int fd, uint8_t *buf, size_t cap, struct sock_rx *rx)
     rx->len = (size_t)n;
     if (!(h.msg_flags & MSG_CTRUNC)) {
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c != NULL; c = CMSG_NXTHDR(&h, c)) {
+#ifdef UDP_GRO
+            if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+                c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+                int seg;
+                memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+                if (seg > 0 && (size_t)seg < rx->len)
+                    rx->seg = (size_t)seg;
+                continue;
+            }
+#endif
             if (c->cmsg_level != IPPROTO_IP)
                 continue;
             if (c->cmsg_type != IP_TOS
@@ -331,6 +348,11 @@ sock_recv(int fd, uint8_t *buf, size_t cap, struct sock_rx *rx)
             /* ECN field = the TOS byte's low two bits; 11 is Congestion Experienced. */
             rx->ce = (CMSG_DATA(c)[0] & 0x03u) == 0x03u;
         }
+    }
+    /* Each datagram is held to upstream's 2048 bytes, coalesced or not. */
+    if ((rx->seg ? rx->seg : rx->len) > LIMITS_DATAGRAM_LEN) {
+        memset(rx, 0, sizeof(*rx));
+        return MSH_ERR_TOO_LARGE;
     }
     return 0;
 }
@@ -361,4 +383,94 @@ sock_mtu(int family)
     if (family == AF_INET6)
         return SOCK_MTU_V6;
     return SOCK_MTU_FALLBACK;
+}
+
+/* One GSO send: 0, or the errno. */
+static int
+send_gso(int fd, const union sock_addr *to, socklen_t to_len, const uint8_t *buf,
+         size_t total, size_t seg)
+{
+#ifdef UDP_SEGMENT
+    union {
+        char b[CMSG_SPACE(sizeof(uint16_t))];
+        struct cmsghdr align;
+    } ctl;
+    struct iovec iov = {(void *)(uintptr_t)buf, total};
+    struct msghdr m = {
+        .msg_name = (void *)(uintptr_t)&to->sa,
+        .msg_namelen = to_len,
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = ctl.b,
+        .msg_controllen = sizeof(ctl.b),
+    };
+    memset(&ctl, 0, sizeof(ctl));
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = SOL_UDP;
+    cm->cmsg_type = UDP_SEGMENT;
+    cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+    uint16_t gs = (uint16_t)seg;
+    memcpy(CMSG_DATA(cm), &gs, sizeof(gs));
+    ssize_t r = sendmsg(fd, &m, MSG_DONTWAIT);
+    if (r < 0)
+        return errno;
+    return (size_t)r == total ? 0 : EMSGSIZE;
+#else
+    (void)fd, (void)to, (void)to_len, (void)buf, (void)total, (void)seg;
+    return EOPNOTSUPP;
+#endif
+}
+
+size_t
+sock_send_many(int fd, const union sock_addr *to, socklen_t to_len, const uint8_t *buf,
+               const size_t *lens, size_t n, bool *gso,
+               void (*on_error)(void *user, int err), void *user)
+{
+    size_t total = 0, sent = 0;
+    bool same = n > 1;
+    for (size_t i = 0; i < n; i++) {
+        total += lens[i];
+        if (i + 1 < n && lens[i] != lens[0])
+            same = false;
+    }
+    if (same && *gso && total <= SOCK_GSO_MAX) {
+        int e = send_gso(fd, to, to_len, buf, total, lens[0]);
+        if (e == 0)
+            return n;
+        /* Not this kernel, socket or route: sendmmsg from now on. Anything else (a full
+         * queue) is for sendmmsg to meet and count per datagram. */
+        if (e == EIO || e == EINVAL || e == EOPNOTSUPP || e == ENOPROTOOPT || e == EMSGSIZE)
+            *gso = false;
+    }
+    struct mmsghdr mm[SOCK_BATCH];
+    struct iovec iov[SOCK_BATCH];
+    size_t off = 0;
+    n = n < SOCK_BATCH ? n : SOCK_BATCH;
+    for (size_t i = 0; i < n; i++) {
+        iov[i] = (struct iovec){(void *)(uintptr_t)(buf + off), lens[i]};
+        mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = (void *)(uintptr_t)&to->sa,
+                                             .msg_namelen = to_len,
+                                             .msg_iov = &iov[i],
+                                             .msg_iovlen = 1}};
+        off += lens[i];
+    }
+    size_t done = 0;
+    while (done < n) {
+        int r = sendmmsg(fd, mm + done, (unsigned)(n - done), MSG_DONTWAIT);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            on_error(user, errno); /* the first one failed: count it, go on after it */
+            done++;
+            continue;
+        }
+        for (int k = 0; k < r; k++) {
+            if (mm[done + (size_t)k].msg_len != lens[done + (size_t)k])
+                on_error(user, EMSGSIZE);
+            else
+                sent++;
+        }
+        done += (size_t)r;
+    }
+    return sent;
 }

@@ -68,12 +68,31 @@ int sock_resolve_numeric(const char *ip, const char *port, union sock_addr *a,
 int sock_send(int fd, const union sock_addr *to, socklen_t to_len, const uint8_t *p,
               size_t len) WARN_UNUSED_RESULT;
 
+/* Datagrams that sock_send_many sends in one system call at most. */
+#define SOCK_BATCH 32
+#define SOCK_GSO_MAX 60000 /* bytes in one GSO send (the kernel's cap is 64 kB) */
+/* n (<= SOCK_BATCH) datagrams stored back to back in buf, lens[i] bytes each, to one
+ * address, with MSG_DONTWAIT. With *gso, one sendmsg with UDP GSO (Linux UDP_SEGMENT: the
+ * kernel cuts the segments, one trip through the stack) when all but the last have the
+ * same length; if the kernel refuses it, *gso becomes false for good and sendmmsg does
+ * it. Returns how many were sent; for each that was not, on_error(user, errno) is
+ * called (a datagram lost, as sock_send's failure). */
+size_t sock_send_many(int fd, const union sock_addr *to, socklen_t to_len, const uint8_t *buf,
+                      const size_t *lens, size_t n, bool *gso,
+                      void (*on_error)(void *user, int err), void *user);
+
 struct sock_rx {
     union sock_addr from;
     socklen_t from_len;
     bool ce;                         /* ECN congestion experienced (TOS low bits 11) */
     size_t len;
+    size_t seg;                      /* UDP GRO: buf holds datagrams of this length back
+                                        to back (the last may be shorter); 0: one */
 };
+
+/* A receive buffer that takes what UDP GRO hands over at once (sock_open asks for it:
+ * the datagrams of one GSO send arrive in one recvmsg). */
+#define SOCK_RX_MAX 65536
 
 /* One datagram into buf[0..cap) (cap = LIMITS_DATAGRAM_LEN, upstream's 2048) with its
  * source and ECN bits. MSH_ERR_AGAIN if none is waiting; MSH_ERR_TOO_LARGE if it was

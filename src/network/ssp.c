@@ -27,12 +27,14 @@ link_send(void *user, const struct transport_instr *in, uint64_t now_ms)
     };
     size_t n;
     int r = wire_encode(s->wire, &wi, conn_chunk_len(s->conn), &n);
+    conn_hold(s->conn);
     for (size_t i = 0; r == 0 && i < n; i++) {
         const uint8_t *p;
         size_t len;
         if ((r = wire_frag(s->wire, i, &p, &len)) == 0)
             r = conn_send(s->conn, p, len, now_ms);
     }
+    conn_flush(s->conn);
     return r;
 }
 

@@ -406,11 +406,51 @@ test_loss(void)
     conn_free(cli);
 }
 
+/* conn_hold / conn_flush: the fragments of one instruction in one system call (GSO), and
+ * on the other side one read split back into datagrams (GRO), every one authenticated and
+ * delivered in order. */
+static void
+test_batch(void)
+{
+    struct conn *srv = NULL, *cli = NULL;
+    static uint8_t payload[PKT_PAYLOAD_MAX];
+    const uint8_t *p;
+    size_t n, chunk;
+    bool old;
+    uint16_t sport;
+    uint64_t t = 90000;
+
+    direct_pair(NULL, t, &srv, &cli, &sport);
+    chunk = conn_chunk_len(cli);
+    TEST_START("batch: 40 datagrams held and sent together arrive whole, in order");
+    uint64_t tx0 = conn_stats(cli)->tx, rx0 = conn_stats(srv)->rx_ok;
+    conn_hold(cli);
+    for (int i = 0; i < 40; i++) {
+        size_t len = i == 39 ? 100 : chunk;
+        memset(payload, 'a' + i % 26, len);
+        ASSERT_INT_EQ(conn_send(cli, payload, len, t), 0);
+    }
+    conn_flush(cli);
+    ASSERT_U64_EQ(conn_stats(cli)->tx - tx0, 40);
+    ASSERT_U64_EQ(conn_stats(cli)->tx_errors, 0);
+    for (int i = 0; i < 40; i++) {
+        ASSERT_INT_EQ(recv_wait(srv, t, &p, &n, &old), 0);
+        ASSERT_INT_EQ(n, i == 39 ? 100 : chunk);
+        ASSERT_TRUE(p[0] == 'a' + i % 26 && p[n - 1] == 'a' + i % 26);
+        ASSERT_FALSE(old);
+    }
+    ASSERT_U64_EQ(conn_stats(srv)->rx_ok - rx0, 40);
+    ASSERT_TRUE(conn_loss(srv) == 0.0);
+    conn_free(srv);
+    conn_free(cli);
+}
+
 int
 main(void)
 {
     test_relay();
     test_roaming();
     test_loss();
+    test_batch();
     return TEST_DONE();
 }

@@ -11,6 +11,7 @@
 #include "network/sock.h"
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/macros.h"
 
 static void
 check_ports(const char *spec, int rc, int low, int high, const char *why)
@@ -273,11 +274,126 @@ test_io(void)
     ASSERT_INT_EQ(sock_mtu(AF_UNIX), SOCK_MTU_FALLBACK);
 }
 
+static int send_errors;
+
+static void
+count_error(void *user, int err)
+{
+    (void)user;
+    (void)err;
+    send_errors++;
+}
+
+/* n datagrams to `to` with sock_send_many (gso as given); then reads them back as
+ * sock_recv delivers them (coalesced or not) and checks every byte, in order. */
+static void
+check_batch(int cli, int srv, const union sock_addr *to, socklen_t to_len, bool gso,
+            const size_t *lens, size_t n, bool *gso_after, size_t *reads)
+{
+    static uint8_t out[SOCK_BATCH * LIMITS_DATAGRAM_LEN], in[SOCK_RX_MAX];
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < lens[i]; k++)
+            out[total++] = (uint8_t)(i * 31 + k);
+    send_errors = 0;
+    *gso_after = gso;
+    ASSERT_INT_EQ(sock_send_many(cli, to, to_len, out, lens, n, gso_after, count_error, NULL),
+                  n);
+    ASSERT_INT_EQ(send_errors, 0);
+    size_t got = 0, off = 0;
+    *reads = 0;
+    for (int tries = 0; got < n && tries < 1000; tries++) {
+        struct sock_rx rx;
+        int r = sock_recv(srv, in, sizeof(in), &rx);
+        if (r == MSH_ERR_AGAIN) {
+            usleep(1000);
+            continue;
+        }
+        ASSERT_INT_EQ(r, 0);
+        (*reads)++;
+        /* Split as conn does: rx.seg bytes each, the last maybe shorter. */
+        for (size_t at = 0; at < rx.len && got < n;) {
+            size_t l = rx.seg ? MSH_MIN(rx.seg, rx.len - at) : rx.len - at;
+            ASSERT_INT_EQ(l, lens[got]);
+            ASSERT_MEM_EQ(in + at, out + off, l);
+            at += l;
+            off += l;
+            got++;
+        }
+    }
+    ASSERT_INT_EQ(got, n);
+}
+
+static void
+test_batch(void)
+{
+    union sock_addr to;
+    socklen_t to_len;
+    char what[128], portstr[16];
+    int srv, fam, cli;
+    uint16_t port;
+    size_t lens[SOCK_BATCH], reads;
+    bool gso;
+
+    ASSERT_INT_EQ(sock_bind_server("127.0.0.1", 0, 0, NULL, &srv, &fam, what, sizeof(what)),
+                  0);
+    ASSERT_INT_EQ(sock_local_port(srv, &port), 0);
+    snprintf(portstr, sizeof(portstr), "%u", port);
+    ASSERT_INT_EQ(sock_resolve_numeric("127.0.0.1", portstr, &to, &to_len), 0);
+    ASSERT_INT_EQ(sock_open(AF_INET, &cli), 0);
+
+    TEST_START("send_many: the fragments of an instruction (equal, the last shorter), GSO");
+    for (size_t i = 0; i < 30; i++)
+        lens[i] = SOCK_MTU_V4;
+    lens[30] = 300;
+    check_batch(cli, srv, &to, to_len, true, lens, 31, &gso, &reads);
+    /* This kernel takes GSO and gives them back coalesced (UDP GRO, asked for by
+     * sock_open): fewer reads than datagrams. */
+    ASSERT_TRUE(gso);
+    ASSERT_TRUE(reads < 31);
+
+    TEST_START("send_many: without GSO (sendmmsg), one datagram per read");
+    check_batch(cli, srv, &to, to_len, false, lens, 31, &gso, &reads);
+    ASSERT_FALSE(gso);
+    ASSERT_INT_EQ(reads, 31);
+
+    TEST_START("send_many: lengths that differ go by sendmmsg even with GSO on");
+    for (size_t i = 0; i < 8; i++)
+        lens[i] = 100 + i;
+    check_batch(cli, srv, &to, to_len, true, lens, 8, &gso, &reads);
+    ASSERT_TRUE(gso);
+    ASSERT_INT_EQ(reads, 8);
+
+    TEST_START("recv: coalesced datagrams over 2048 bytes each are dropped (upstream's cap)");
+    for (size_t i = 0; i < 4; i++)
+        lens[i] = LIMITS_DATAGRAM_LEN + 100;
+    {
+        static uint8_t out[4 * (LIMITS_DATAGRAM_LEN + 100)], in[SOCK_RX_MAX];
+        struct sock_rx rx;
+        gso = true;
+        ASSERT_INT_EQ(sock_send_many(cli, &to, to_len, out, lens, 4, &gso, count_error, NULL),
+                      4);
+        int r = MSH_ERR_AGAIN;
+        for (int tries = 0; r == MSH_ERR_AGAIN && tries < 1000; tries++) {
+            r = sock_recv(srv, in, sizeof(in), &rx);
+            if (r == MSH_ERR_AGAIN)
+                usleep(1000);
+        }
+        ASSERT_INT_EQ(r, MSH_ERR_TOO_LARGE);
+        ASSERT_INT_EQ(rx.len, 0);
+        while ((r = sock_recv(srv, in, sizeof(in), &rx)) != MSH_ERR_AGAIN)
+            ASSERT_INT_EQ(r, MSH_ERR_TOO_LARGE);
+    }
+    close(cli);
+    close(srv);
+}
+
 int
 main(void)
 {
     test_parse();
     test_bind();
     test_io();
+    test_batch();
     return TEST_DONE();
 }
