@@ -3,14 +3,17 @@
  * pipe; no terminal. The server's answer to the announcement decides the mode: with
  * EXT_PIPE the output stream is written to stdout as it arrives, otherwise (Debian's
  * server) the final screen's text is printed at the end. */
+#define _GNU_SOURCE /* F_GETPIPE_SZ */
 #include "client/pipe.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,6 +59,8 @@ struct pclient {
     uint64_t pushed;    /* stdin bytes put into the user stream */
     uint64_t written;   /* output bytes written to stdout */
     bool out_broken;    /* stdout is gone (EPIPE, a reader that exited) */
+    bool out_any;       /* stdout takes any write without blocking for long: a file, or
+                           a device that is not a terminal (/dev/null) */
     bool clean;
     uint64_t start_ms;
 };
@@ -156,9 +161,23 @@ learn_mode(struct pclient *p)
           stderr);
 }
 
-/* The output stream to stdout, without blocking on a pipe (a write of at most PIPE_BUF
- * after POLLOUT never blocks; regular files and terminals take what they get), or, with
- * drain, all of it. */
+/* What a pipe on stdout takes now without blocking: its free space (Linux: its size less
+ * what is unread), else PIPE_BUF (after POLLOUT a write of that much never blocks). */
+static size_t
+pipe_room(void)
+{
+#if defined(F_GETPIPE_SZ) && defined(FIONREAD)
+    int size = fcntl(STDOUT_FILENO, F_GETPIPE_SZ), unread = 0;
+    if (size > 0 && ioctl(STDOUT_FILENO, FIONREAD, &unread) == 0 && unread >= 0 &&
+        unread < size)
+        return MSH_MAX((size_t)(size - unread), (size_t)PIPE_BUF);
+#endif
+    return PIPE_BUF;
+}
+
+/* The output stream to stdout, without blocking on a pipe (at most its free space after
+ * POLLOUT; files and /dev/null take what they get, one write each), or, with drain, all
+ * of it. */
 static void
 write_output(struct pclient *p, bool drain)
 {
@@ -168,11 +187,11 @@ write_output(struct pclient *p, bool drain)
         const uint8_t *b = cterm_output_bytes(remote(p), p->written, &len);
         if (b == NULL || len == 0)
             break;
-        if (!drain) {
+        if (!drain && !p->out_any) {
             struct pollfd pf = {STDOUT_FILENO, POLLOUT, 0};
             if (poll(&pf, 1, 0) != 1 || pf.revents == 0)
                 break;
-            len = MSH_MIN(len, (size_t)PIPE_BUF);
+            len = MSH_MIN(len, pipe_room());
         }
         len = MSH_MIN(len, budget);
         ssize_t n = write(STDOUT_FILENO, b, len);
@@ -306,6 +325,9 @@ setup(struct pclient *p)
         return false;
 
     p->stdin_tty = isatty(STDIN_FILENO);
+    struct stat ost;
+    p->out_any = fstat(STDOUT_FILENO, &ost) == 0 &&
+                 (S_ISREG(ost.st_mode) || (S_ISCHR(ost.st_mode) && !isatty(STDOUT_FILENO)));
     p->stdin_ended = p->stdin_tty;
     p->loop = loop_new(NULL, NULL);
     if (!p->stdin_tty) {
