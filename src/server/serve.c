@@ -586,6 +586,12 @@ bound_wait(struct state *s, struct loop *l, uint64_t now)
     loop_bound_wait_ms(l, cterm_wait_ms(cfg->term, now));
     if (transport_remote_num(s->t) == 0 || transport_shutdown_in_progress(s->t))
         loop_bound_wait_ms(l, IDLE_WAKE_MS);
+    /* The transport's timers (ssp_wait_ms above) may just have taken the client's
+     * acknowledgement of the last output: end_of_command ends the session in the next
+     * pass, not after the next heartbeat 3 s from now. */
+    if (s->pipe && s->pty_eof && s->exit_status >= 0 && !transport_shutdown_in_progress(s->t) &&
+        cterm_output_held(cfg->term) == 0)
+        loop_bound_wait_ms(l, 0);
     if (cfg->network_timeout_ms) {
         uint64_t since = now - transport_remote_ms(s->t);
         loop_bound_wait_ms(l, since >= cfg->network_timeout_ms
