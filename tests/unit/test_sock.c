@@ -197,6 +197,22 @@ test_bind(void)
     close(fd);
 }
 
+/* A server socket on 127.0.0.1 (a free port), a client socket, and the server's address. */
+static void
+loopback_pair(int *srv, int *cli, union sock_addr *to, socklen_t *to_len)
+{
+    char what[128], portstr[16];
+    int fam;
+    uint16_t port;
+
+    ASSERT_INT_EQ(sock_bind_server("127.0.0.1", 0, 0, NULL, srv, &fam, what, sizeof(what)),
+                  0);
+    ASSERT_INT_EQ(sock_local_port(*srv, &port), 0);
+    snprintf(portstr, sizeof(portstr), "%u", port);
+    ASSERT_INT_EQ(sock_resolve_numeric("127.0.0.1", portstr, to, to_len), 0);
+    ASSERT_INT_EQ(sock_open(AF_INET, cli), 0);
+}
+
 static void
 test_io(void)
 {
@@ -204,16 +220,11 @@ test_io(void)
     union sock_addr to;
     socklen_t to_len;
     struct sock_rx rx;
-    char host[64], serv[16], what[128], portstr[16];
-    int srv, fam, cli, tos;
-    uint16_t port, cport;
+    char host[64], serv[16];
+    int srv, cli, tos;
+    uint16_t cport;
 
-    ASSERT_INT_EQ(sock_bind_server("127.0.0.1", 0, 0, NULL, &srv, &fam, what, sizeof(what)),
-                  0);
-    ASSERT_INT_EQ(sock_local_port(srv, &port), 0);
-    snprintf(portstr, sizeof(portstr), "%u", port);
-    ASSERT_INT_EQ(sock_resolve_numeric("127.0.0.1", portstr, &to, &to_len), 0);
-    ASSERT_INT_EQ(sock_open(AF_INET, &cli), 0);
+    loopback_pair(&srv, &cli, &to, &to_len);
 
     TEST_START("recv: nothing waiting is MSH_ERR_AGAIN");
     ASSERT_INT_EQ(sock_recv(srv, buf, sizeof(buf), &rx), MSH_ERR_AGAIN);
@@ -329,18 +340,11 @@ test_batch(void)
 {
     union sock_addr to;
     socklen_t to_len;
-    char what[128], portstr[16];
-    int srv, fam, cli;
-    uint16_t port;
+    int srv, cli;
     size_t lens[SOCK_BATCH], reads;
     bool gso;
 
-    ASSERT_INT_EQ(sock_bind_server("127.0.0.1", 0, 0, NULL, &srv, &fam, what, sizeof(what)),
-                  0);
-    ASSERT_INT_EQ(sock_local_port(srv, &port), 0);
-    snprintf(portstr, sizeof(portstr), "%u", port);
-    ASSERT_INT_EQ(sock_resolve_numeric("127.0.0.1", portstr, &to, &to_len), 0);
-    ASSERT_INT_EQ(sock_open(AF_INET, &cli), 0);
+    loopback_pair(&srv, &cli, &to, &to_len);
 
     TEST_START("send_many: the fragments of an instruction (equal, the last shorter), GSO");
     for (size_t i = 0; i < 30; i++)
