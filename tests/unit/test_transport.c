@@ -507,6 +507,24 @@ test_flow_end(bool on)
     transport_free(t);
 }
 
+/* Server states 1..12, 50 ms apart from t0 + 50, each followed by a diff of ours 25 ms
+ * later (pipe mode's output credit). Returns when the last state came. */
+static uint64_t
+credit_flow(struct transport *t, uint64_t t0)
+{
+    static uint8_t d[4];
+    uint64_t x = t0 + 50;
+    for (uint64_t i = 1; i <= 12; i++, x += 50) {
+        d[3] = (uint8_t)i;
+        struct transport_instr in = {i - 1, i, transport_sent_last_num(t), 0, d, 4};
+        ASSERT_INT_EQ(transport_recv(t, &in, x), 0);
+        ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"c", 1), 0);
+        ASSERT_INT_EQ(transport_tick(t, x), 0);
+        ASSERT_INT_EQ(transport_tick(t, x + 25), 0);
+    }
+    return x - 50;
+}
+
 /* Ours, client in pipe mode (transport_set_flow_stream): its own diffs (the output credit)
  * follow every server state, and still the end of the flow is acked, again and again while
  * no state comes (300, 900, 2100 ms after it), until the silence probes take over. Found
@@ -523,18 +541,7 @@ test_flow_stream(void)
     transport_set_flow_stream(t, true);
 
     TEST_START("flow stream: acks 300, 900 and 2100 ms after its end, then silence probes");
-    static uint8_t d[4];
-    uint64_t x = t0 + 50;
-    for (uint64_t i = 1; i <= 12; i++, x += 50) {
-        d[3] = (uint8_t)i;
-        struct transport_instr in = {i - 1, i, transport_sent_last_num(t), 0, d, 4};
-        ASSERT_INT_EQ(transport_recv(t, &in, x), 0);
-        // the output credit: our state changes with every state of theirs
-        ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"c", 1), 0);
-        ASSERT_INT_EQ(transport_tick(t, x), 0);
-        ASSERT_INT_EQ(transport_tick(t, x + 25), 0);
-    }
-    uint64_t last = x - 50;
+    uint64_t last = credit_flow(t, t0);
     // Everything we sent is acknowledged: no resend of our own state muddles the count.
     struct transport_instr ack = {12, 12, transport_sent_last_num(t), 0, NULL, 0};
     ASSERT_INT_EQ(transport_recv(t, &ack, last + 30), 0);
@@ -564,16 +571,7 @@ test_flow_stream(void)
         free(s.q[i].diff);
     t = flow_client(&s, &ec, true, t0);
     transport_set_flow_stream(t, false);
-    x = t0 + 50;
-    for (uint64_t i = 1; i <= 12; i++, x += 50) {
-        d[3] = (uint8_t)i;
-        struct transport_instr in = {i - 1, i, transport_sent_last_num(t), 0, d, 4};
-        ASSERT_INT_EQ(transport_recv(t, &in, x), 0);
-        ASSERT_INT_EQ(s_apply(transport_current(t), (const uint8_t *)"c", 1), 0);
-        ASSERT_INT_EQ(transport_tick(t, x), 0);
-        ASSERT_INT_EQ(transport_tick(t, x + 25), 0);
-    }
-    last = x - 50;
+    last = credit_flow(t, t0);
     for (uint64_t y = last + 30; y < last + 2500; y += 5)
         ASSERT_INT_EQ(transport_tick(t, y), 0);
     // without stream mode our credit diffs make it no flow: no ack 300 ms after its end
