@@ -57,7 +57,7 @@ abs() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$OLDPWD" "$1" 
 CLIENT=$(abs "$1") SERVER=$(abs "$2") RELAY_BIN=$(abs "$3") TAP_BIN=$(abs "$4")
 export RELAY_BIN TAP_BIN
 ESC=$'\e'
-S_CPID="" S_SPID=""
+S_CPID="" S_SPID="" S_RELAY=""
 
 
 now_ms() {
@@ -70,7 +70,7 @@ now_ms() {
 # clears the screen (prompt on row 0). Sets S_CPID S_SPID; returns 1 on failure.
 session() {
     local name=$1 mode=$2 delay=$3
-    S_CPID="" S_SPID=""
+    S_CPID="" S_SPID="" S_RELAY=$name
     c_server_start "$name" "$SERVER" 'PS1=e2e% ' "PRED_DIR=$H_TMP" -- new -p 0 -i 127.0.0.1 -- \
         /bin/bash --norc --noprofile || { h_fail "$name: server did not start"; return 1; }
     S_SPID=$C_SPID
@@ -133,10 +133,25 @@ confirm_epoch() {
 # ack_settle: the frame that shows an echo can come before the echo ack that confirms the
 # prediction epoch (the server acks input once 50 ms have passed, protocol.md §5.10), so a
 # link cut right after the echo shows can leave the epoch tentative and the next keys
-# undrawn (seen in CI under load). Waits well past ack + RTT + a frame interval:
-# ACK_SETTLE seconds (0.6 by default, for 100 ms RTT).
+# undrawn. Waits ACK_SETTLE seconds (0.6 by default, for 100 ms RTT: past ack + RTT + a
+# frame interval), then until the relay has delivered nothing from the server for 0.4 s
+# (at most 3 s more): the echo ack's frame is the last before the server goes quiet, and
+# under CI load it once came later than 0.6 s (B P6, "'abc' not shown", row "up> 1").
 ack_settle() {
+    local n last still=0 i
     read -rt "${ACK_SETTLE:-0.6}" <> <(:) || true
+    last=$(relay_stats "$S_RELAY" 2>/dev/null | grep -m1 '^down\.forwarded ')
+    for i in $(seq 1 30); do
+        read -rt 0.1 <> <(:) || true
+        n=$(relay_stats "$S_RELAY" 2>/dev/null | grep -m1 '^down\.forwarded ')
+        if [ "$n" = "$last" ]; then
+            still=$((still + 1))
+            [ "$still" -ge 4 ] && return 0
+        else
+            still=0 last=$n
+        fi
+    done
+    return 0
 }
 
 # prompt_only TIMEOUT_S: waits until the whole screen is the bare prompt on row 0 (after a
