@@ -51,6 +51,7 @@ struct transport {
     uint64_t flow_acked_ms;  /* when its end was last acked (0: not yet) */
     unsigned flow_acks;      /* acks of its end so far */
     bool flow_stream;        /* transport_set_flow_stream */
+    bool flow_data;          /* the newest peer state had a diff */
     uint64_t data_sent_ms;   /* when we last sent a non-empty diff (0: never) */
     uint64_t duplicates;
 
@@ -90,19 +91,20 @@ state_cost(const struct state_ops *ops, const void *s)
 static bool
 flowing(const struct transport *t)
 {
-    return t->flow_end && t->flow_run >= 3 &&
-           t->flow_acks < (t->flow_stream ? TRANSPORT_FLOW_END_ACKS : 1u) &&
+    if (t->flow_stream) /* any output stops: its state may be the last that reached us */
+        return t->flow_end && t->flow_data && t->flow_acks < TRANSPORT_FLOW_END_ACKS;
+    return t->flow_end && t->flow_run >= 3 && t->flow_acks == 0 &&
            t->flow_last_ms - t->flow_start_ms >= TRANSPORT_FLOW_MIN_MS &&
-           (t->flow_stream || t->data_sent_ms == 0 ||
+           (t->data_sent_ms == 0 ||
             t->flow_last_ms > u64_add(t->data_sent_ms, TRANSPORT_FLOW_GAP_MS));
 }
 
 /* When the next ack of a flow's end is due: TRANSPORT_FLOW_END_MS after its last state,
- * then each one twice as long after the one before (300, 900, 2100 ms). */
+ * and (a stream) as long again after each ack (300, 600, 900 ms). */
 static uint64_t
 flow_end_due(const struct transport *t)
 {
-    return u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS * ((2u << t->flow_acks) - 1u));
+    return u64_add(t->flow_last_ms, TRANSPORT_FLOW_END_MS * (t->flow_acks + 1u));
 }
 
 /* No new state from the peer for TRANSPORT_SILENCE_MS, or none ever. */
@@ -623,6 +625,7 @@ transport_recv(struct transport *t, const struct transport_instr *in, uint64_t n
     }
     t->flow_acked_ms = 0;
     t->flow_acks = 0;
+    t->flow_data = in->diff_len > 0;
     t->flow_last_ms = now_ms;
     t->ack_num = in->new_num;
     t->last_heard_ms = now_ms;

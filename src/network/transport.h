@@ -38,7 +38,7 @@ struct wbuf;
 #define TRANSPORT_FLOW_MIN_MS 500u          /* ... lasting at least this long */
 #define TRANSPORT_FLOW_END_MS 300u          /* a flow that stops this long gets an ack */
 #define TRANSPORT_FLOW_RESUME_MS 1000u      /* a state this soon after it: the flow goes on */
-#define TRANSPORT_FLOW_END_ACKS 3u           /* acks of a stream's end (300, 900, 2100 ms
+#define TRANSPORT_FLOW_END_ACKS 3u           /* acks of a stream's end (300, 600, 900 ms
                                                 after it; silence probes from 4500 ms) */
 #define TRANSPORT_DUP_LOSS 0.03              /* send small data twice above this loss */
 #define TRANSPORT_DUP_MAX_LEN 1000u          /* "small": a diff of at most this many bytes */
@@ -131,11 +131,12 @@ uint64_t transport_wait_ms(struct transport *t, uint64_t now_ms);
  * upstream's timing. */
 void transport_set_probe_ms(struct transport *t, uint64_t probe_ms, bool flow_end);
 /* With flow_end: the peer's states are a stream (pipe mode's output), not answers to our
- * typing. A flow then counts whatever we sent (pipe mode's diffs carry the output credit,
- * so they stop when the output does: after a roam none is left to carry our address), and
- * its end gets TRANSPORT_FLOW_END_ACKS acks, each twice as long after the last, until a
- * state comes: one lost ack would otherwise leave the peer sending to the address we left
- * until the 3 s heartbeat. */
+ * typing. Whenever a state with a diff is followed by none for TRANSPORT_FLOW_END_MS, we
+ * ack, up to TRANSPORT_FLOW_END_ACKS times that far apart, whatever we sent (pipe mode's
+ * diffs carry the output credit, so they stop when the output does: after a roam none is
+ * left to carry our address) and however short the flow (a loss under a stream leaves
+ * gaps that restart a flow): a server sending to the address we left learns the new one
+ * within a second even if two of the acks are lost. */
 void transport_set_flow_stream(struct transport *t, bool on);
 
 /* Transmit at the next tick (an empty ack if nothing else is due). */
