@@ -285,7 +285,8 @@ calculate_timers(struct transport *t, uint64_t now_ms)
         t->next_ack_ms = MSH_MIN(t->next_ack_ms, u64_add(back->ts_ms, t->probe_ms));
     /* A flow of peer states that stops short: the peer finished, or its datagrams go
      * where we no longer are (we roamed and it has not heard from the new address). One
-     * ack tells it; it costs a datagram at the end of a burst of output. */
+     * ack tells it (a stream: up to TRANSPORT_FLOW_END_ACKS, flow_end_due); it costs a
+     * datagram at the end of a burst of output. */
     if (flowing(t))
         t->next_ack_ms = MSH_MIN(t->next_ack_ms, flow_end_due(t));
 }
